@@ -1,0 +1,37 @@
+import { isInteger, parse, stringify } from "lossless-json";
+
+function parseNumber(text: string): number | bigint {
+  const value = Number.parseFloat(text);
+  // Only integers matter here (18-digit shipmentBoxId, coupang-api.md §2.1); decimals are
+  // money or ratios and stay plain numbers.
+  return isInteger(text) && !Number.isSafeInteger(value) ? BigInt(text) : value;
+}
+
+/**
+ * Parses JSON text without losing digits: integers beyond `Number.MAX_SAFE_INTEGER` (e.g. an
+ * 18-digit `shipmentBoxId`, coupang-api.md §0.15, §2.1) become `bigint`; safe integers and
+ * decimals stay `number`. A repeated key keeps its last value, as `JSON.parse` does.
+ *
+ * Throws a `SyntaxError` when the text is not JSON.
+ */
+export function parseJson(text: string): unknown {
+  return parse(text, null, {
+    parseNumber,
+    onDuplicateKey: ({ newValue }) => newValue,
+  });
+}
+
+/**
+ * Serializes a value to compact JSON, writing a `bigint` as a bare JSON number with every
+ * digit (so `parseJson(stringifyJson(x))` round-trips 18-digit IDs). Key order is the
+ * object's own order, which for parsed payloads is the order Coupang sent.
+ *
+ * Throws a `TypeError` when the value has no JSON form (`undefined`, a function, a symbol).
+ */
+export function stringifyJson(value: unknown): string {
+  const text = stringify(value);
+  if (text === undefined) {
+    throw new TypeError(`Cannot serialize a value of type ${typeof value} to JSON`);
+  }
+  return text;
+}

@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { parseKstDate, parseKstDateTime } from "../time.js";
+
+/*
+ * Field schemas as lenient as Coupang needs (coupang-api.md §10 "Known quirks", §11):
+ * `""` and `null` mean absent, numbers may arrive as strings, 64-bit IDs may arrive as
+ * number, bigint (from the lossless parser) or digit string. Each failure message starts with
+ * "expected …" so that validateRecords can append the offending value.
+ */
+
+/** A conversion failure; `expected` overrides the field's default "expected …" text. */
+class Invalid {
+  constructor(readonly expected?: string) {}
+}
+const INVALID = new Invalid();
+type Converted<T> = T | Invalid;
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}
+
+/** A required and an optional variant of one lenient field. */
+export interface LenientField<T> {
+  /** Rejects a blank value (`undefined`, `null`, `""`) with the same "expected …" message. */
+  required: z.ZodType<T, unknown>;
+  /** Turns a blank value into `undefined`; the key may be absent. */
+  optional: z.ZodOptional<z.ZodType<T | undefined, unknown>>;
+}
+
+function lenient<T>(expected: string, convert: (value: unknown) => Converted<T>): LenientField<T> {
+  const check = (value: unknown, ctx: z.RefinementCtx): T => {
+    const result = isBlank(value) ? INVALID : convert(value);
+    if (result instanceof Invalid) {
+      ctx.addIssue({ code: "custom", message: `expected ${result.expected ?? expected}` });
+      return z.NEVER;
+    }
+    return result;
+  };
+  return {
+    required: z.unknown().transform(check),
+    optional: z
+      .unknown()
+      .transform((value, ctx) => (isBlank(value) ? undefined : check(value, ctx)))
+      .optional(),
+  };
+}
+
+const NUMERIC = /^-?\d+(?:\.\d+)?$/;
+const DIGITS = /^\d+$/;
+
+function toNumber(value: unknown): Converted<number> {
+  if (typeof value === "number") return Number.isFinite(value) ? value : INVALID;
+  if (typeof value === "string" && NUMERIC.test(value.trim())) return Number(value.trim());
+  return INVALID;
+}
+
+/** A 64-bit Coupang ID as `bigint`: from a number (safe integer), a bigint or a digit string. */
+export const ID = lenient<bigint>("an ID (digits)", (value) => {
+  if (typeof value === "bigint") return value >= 0n ? value : INVALID;
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : INVALID;
+  if (typeof value === "string" && DIGITS.test(value.trim())) return BigInt(value.trim());
+  return INVALID;
+});
+
+/** An amount in KRW (won, no minor unit in v4), from a number or a numeric string. */
+export const KRW = lenient<number>("a number", toNumber);
+
+/** A count (quantity), a non-negative integer, from a number or a digit string. */
+export const COUNT = lenient<number>("a number", (value) => {
+  const n = toNumber(value);
+  if (n instanceof Invalid) return n;
+  return Number.isInteger(n) && n >= 0 ? n : new Invalid("a whole number ≥ 0");
+});
+
+/** Text; a number (or bigint) is taken as its decimal digits, e.g. a numeric postCode. */
+export const TEXT = lenient<string>("a string", (value) => {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  return INVALID;
+});
+
+/** A Boolean, also from the strings `"true"` / `"false"`. */
+export const BOOL = lenient<boolean>("a boolean", (value) => {
+  if (typeof value === "boolean") return value;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return INVALID;
+});
+
+/**
+ * An instant from a Coupang timestamp: v4 KST wall clock with `T` or a space, or ISO-8601
+ * with an offset (time.ts `parseKstDateTime`, coupang-api.md §11).
+ */
+export const INSTANT = lenient<Date>("a date-time (yyyy-MM-dd'T'HH:mm:ss, KST)", (value) => {
+  if (typeof value !== "string") return INVALID;
+  try {
+    return parseKstDateTime(value);
+  } catch {
+    return INVALID;
+  }
+});
+
+/** A calendar date `yyyy-MM-dd` as a Date at UTC midnight (time.ts `parseKstDate`). */
+export const CALENDAR_DATE = lenient<Date>("a date (yyyy-MM-dd)", (value) => {
+  if (typeof value !== "string") return INVALID;
+  try {
+    return parseKstDate(value);
+  } catch {
+    return INVALID;
+  }
+});
+
+/** An optional nested value: `null` and `""` become `undefined` before `schema` runs. */
+export function optionalBlank<S extends z.ZodType>(schema: S) {
+  return z.preprocess((value) => (isBlank(value) ? undefined : value), schema.optional());
+}
+
+/** A free-form key/value object (e.g. `extraProperties`), kept as sent. */
+export const PROPERTIES = z.record(z.string(), z.unknown());

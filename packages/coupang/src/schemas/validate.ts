@@ -1,0 +1,85 @@
+import type { z } from "zod";
+import { describeValue } from "../errors.js";
+import { stringifyJson } from "../json.js";
+
+/** A record that passed its schema. */
+export interface ValidRecord<T> {
+  /** The parsed, typed value. */
+  value: T;
+  /** The record exactly as parsed from the response (lossless: IDs as bigint). */
+  raw: unknown;
+  /** `raw` as canonical lossless JSON, for a jsonb column and its hash. */
+  rawJson: string;
+}
+
+/** A record that failed its schema; kept, never dropped silently. */
+export interface RejectedRecord {
+  raw: unknown;
+  rawJson: string;
+  /** Every problem as `path: expected …, got <value>`, joined by `; `. */
+  error: string;
+}
+
+/** The outcome of {@link validateRecords}. */
+export interface ValidatedRecords<T> {
+  valid: Array<ValidRecord<T>>;
+  rejected: RejectedRecord[];
+}
+
+/** `orderItems[0].shippingCount` style; `(record)` for the record itself. */
+export function formatJsonPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out === "" ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out === "" ? "(record)" : out;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current = raw;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type") {
+    const article = /^[aeiou]/.test(issue.expected) ? "an" : "a";
+    return `expected ${article} ${issue.expected}`;
+  }
+  return issue.message;
+}
+
+/**
+ * Validates each raw record of a page on its own, so one bad record never fails the page.
+ * Valid records come back with their typed value, the raw record and its canonical lossless
+ * JSON (`stringifyJson`); rejected ones with the raw record and an error naming each JSON path
+ * and offending value, e.g. `orderItems[0].shippingCount: expected a number, got "abc"`.
+ * Never throws for bad records.
+ */
+export function validateRecords<S extends z.ZodType>(
+  schema: S,
+  rawRecords: readonly unknown[],
+): ValidatedRecords<z.output<S>> {
+  const result: ValidatedRecords<z.output<S>> = { valid: [], rejected: [] };
+  for (const raw of rawRecords) {
+    const rawJson = stringifyJson(raw);
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) {
+      result.valid.push({ value: parsed.data, raw, rawJson });
+    } else {
+      const error = parsed.error.issues
+        .map(
+          (issue) =>
+            `${formatJsonPath(issue.path)}: ${expectation(issue)}, got ${describeValue(valueAt(raw, issue.path))}`,
+        )
+        .join("; ");
+      result.rejected.push({ raw, rawJson, error });
+    }
+  }
+  return result;
+}
