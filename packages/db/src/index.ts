@@ -1,0 +1,32 @@
+// @cos/db: the Prisma client factory, the migration applier, the embedded Postgres launcher and
+// the repositories that are the only write paths of the sync.
+export { createPrisma, type CreatePrismaOptions } from "./client.js";
+export { migrate, defaultMigrationsDir, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from "./migrate.js";
+export type { MigrateOptions, MigrateResult } from "./migrate.js";
+export { startEmbeddedPostgres } from "./embedded.js";
+export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from "./embedded.js";
+export { withTransaction, type Tx, type TransactionOptions } from "./transaction.js";
+export type { JsonValue, SqlClient } from "./repositories/sql.js";
+export { upsertShipmentBoxes, SHIPMENT_BOX_STATUS_RANK } from "./repositories/shipment-boxes.js";
+export type {
+  OrderItemRow,
+  ShipmentBoxRow,
+  UpsertShipmentBoxesResult,
+} from "./repositories/shipment-boxes.js";
+export { getCheckpoint, saveCheckpoint } from "./repositories/checkpoints.js";
+export type { Checkpoint, SaveCheckpointInput } from "./repositories/checkpoints.js";
+export { startSyncRun, finishSyncRun } from "./repositories/sync-runs.js";
+export type { FinishSyncRunInput, StartSyncRunInput, SyncRunOutcome } from "./repositories/sync-runs.js";
+export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
+export { quarantineRecords, type QuarantineInput } from "./repositories/quarantine.js";
+// The generated client: PrismaClient, the Prisma namespace (errors, TransactionClient, model
+// input types) and one type per model.
+export { PrismaClient, Prisma } from "./generated/prisma/client.js";
+export type {
+  OrderItem,
+  QuarantinedRecord,
+  ShipmentBox,
+  SyncCheckpoint,
+  SyncRun,
+  VendorAccount,
+} from "./generated/prisma/client.js";

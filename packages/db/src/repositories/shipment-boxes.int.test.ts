@@ -1,0 +1,292 @@
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../../test/support/postgres.js";
+import { createPrisma } from "../client.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { makeBox, makeItem } from "../test-support/fixtures.js";
+import { withTransaction } from "../transaction.js";
+import { type ShipmentBoxRow, upsertShipmentBoxes } from "./shipment-boxes.js";
+import type { SqlClient } from "./sql.js";
+import { ensureVendorAccount } from "./vendors.js";
+
+const VENDOR = "A00012345";
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+// A plain client, not a pg.Pool: Pool.end() resolves before its sockets close, and the database
+// is dropped WITH (FORCE) right after.
+let sql: pg.Client;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = createPrisma(db.url, { max: 25 });
+  sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+});
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await sql?.end();
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  await sql.query("TRUNCATE shipment_boxes, order_items, vendor_accounts CASCADE");
+  await ensureVendorAccount(prisma, { vendorId: VENDOR, name: "test vendor" });
+});
+
+const upsert = (boxes: ShipmentBoxRow[]) => withTransaction(prisma, (tx) => upsertShipmentBoxes(tx, boxes));
+
+/** Every stored row version, identified by its xmin: unchanged xmin = the row was not rewritten. */
+async function snapshot() {
+  const boxes = await sql.query<{
+    id: string;
+    status: string;
+    xmin: string;
+    updated_at: Date;
+    first_seen_at: Date;
+  }>(
+    "SELECT shipment_box_id::text AS id, status, xmin::text, updated_at, first_seen_at FROM shipment_boxes ORDER BY 1",
+  );
+  const items = await sql.query<{ id: string; xmin: string; updated_at: Date; raw_hash: string }>(
+    `SELECT shipment_box_id::text || '/' || vendor_item_id::text AS id, xmin::text, updated_at, raw_hash
+     FROM order_items ORDER BY 1`,
+  );
+  return { boxes: boxes.rows, items: items.rows };
+}
+
+describe("upsertShipmentBoxes", () => {
+  it("stores an 18-digit shipmentBoxId with every digit (SQL text and Prisma bigint)", async () => {
+    const id = 999999999999999999n;
+    const box = makeBox(id, { orderId: 888888888888888888n }, [999999999999999998n]);
+    expect(await upsert([box])).toEqual({
+      boxesInserted: 1,
+      boxesUpdated: 0,
+      itemsInserted: 1,
+      itemsUpdated: 0,
+    });
+
+    const { rows } = await sql.query<Record<string, string>>(
+      `SELECT b.shipment_box_id::text AS box, b.order_id::text AS "order", i.vendor_item_id::text AS item,
+              b.raw -> 'shipmentBoxId' #>> '{}' AS raw_box, b.raw -> 'orderItems' -> 0 ->> 'vendorItemId' AS raw_item
+       FROM shipment_boxes b JOIN order_items i USING (shipment_box_id)`,
+    );
+    expect(rows).toEqual([
+      {
+        box: "999999999999999999",
+        order: "888888888888888888",
+        item: "999999999999999998",
+        raw_box: "999999999999999999",
+        raw_item: "999999999999999998",
+      },
+    ]);
+    const viaPrisma = await prisma.shipmentBox.findUniqueOrThrow({
+      where: { shipmentBoxId: id },
+      include: { items: true },
+    });
+    expect(viaPrisma.shipmentBoxId).toBe(999999999999999999n);
+    expect(viaPrisma.orderId).toBe(888888888888888888n);
+    expect(viaPrisma.items[0]!.vendorItemId).toBe(999999999999999998n);
+  });
+
+  it("writes every column, and reads back the same values through Prisma", async () => {
+    const item = makeItem(1001n, 2001n, {
+      invoiceNumberUploadAt: new Date("2026-11-29T05:00:00.123Z"),
+      confirmedAt: new Date("2026-12-03T00:00:01Z"),
+    });
+    const full = makeBox(1001n, {
+      invoiceNumber: "123456789012",
+      inTransitAt: new Date("2026-11-30T09:00:00Z"),
+      deliveredAt: new Date("2026-12-01T10:00:00Z"),
+      items: [item],
+    });
+    const nullable = Object.fromEntries(
+      Object.entries(makeBox(1002n, {}, [])).map(([k, v]) =>
+        ["shipmentBoxId", "vendorId", "orderId", "status", "raw", "rawHash", "items"].includes(k)
+          ? [k, v]
+          : [k, null],
+      ),
+    ) as unknown as ShipmentBoxRow;
+    await upsert([full, nullable]);
+
+    const stored = await prisma.shipmentBox.findMany({
+      include: { items: true },
+      orderBy: { shipmentBoxId: "asc" },
+    });
+    const { items, raw, ...expectedBox } = full;
+    const { items: storedItems, raw: storedRaw, firstSeenAt, updatedAt, ...storedBox } = stored[0]!;
+    expect(storedBox).toEqual(expectedBox);
+    expect(storedRaw).toEqual(JSON.parse(raw));
+    expect(firstSeenAt).toBeInstanceOf(Date);
+    expect(updatedAt).toBeInstanceOf(Date);
+    const { raw: itemRaw, ...expectedItem } = items[0]!;
+    const { raw: storedItemRaw, firstSeenAt: _f, updatedAt: _u, ...storedItem } = storedItems[0]!;
+    expect(storedItem).toEqual(expectedItem);
+    expect(storedItemRaw).toEqual(JSON.parse(itemRaw));
+
+    const { items: _i, raw: _r, ...nullBox } = nullable;
+    expect(stored[1]).toMatchObject(nullBox);
+  });
+
+  it("changes nothing when the same batch is upserted again", async () => {
+    const batch = [makeBox(1n, {}, [11n, 12n]), makeBox(2n, { status: "INSTRUCT" }, [21n])];
+    expect(await upsert(batch)).toEqual({
+      boxesInserted: 2,
+      boxesUpdated: 0,
+      itemsInserted: 3,
+      itemsUpdated: 0,
+    });
+    const before = await snapshot();
+    expect(await upsert(batch)).toEqual({
+      boxesInserted: 0,
+      boxesUpdated: 0,
+      itemsInserted: 0,
+      itemsUpdated: 0,
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("updates a box whose payload changed, keeping first_seen_at and unchanged items", async () => {
+    const items = [makeItem(1n, 11n), makeItem(1n, 12n)];
+    await upsert([makeBox(1n, { items })]);
+    const before = await snapshot();
+    const changedItem = makeItem(1n, 12n, { cancelCount: 1 });
+    const next = makeBox(1n, { status: "INSTRUCT", items: [items[0]!, changedItem] });
+    expect(await upsert([next])).toEqual({
+      boxesInserted: 0,
+      boxesUpdated: 1,
+      itemsInserted: 0,
+      itemsUpdated: 1,
+    });
+    const after = await snapshot();
+    expect(after.boxes[0]).toMatchObject({
+      status: "INSTRUCT",
+      first_seen_at: before.boxes[0]!.first_seen_at,
+    });
+    expect(after.boxes[0]!.updated_at.getTime()).toBeGreaterThan(before.boxes[0]!.updated_at.getTime());
+    expect(after.items[0]).toEqual(before.items[0]); // 1/11 untouched
+    expect(after.items[1]!.raw_hash).toBe(changedItem.rawHash);
+  });
+
+  it("never moves a status backwards on a stale read, and ignores that read's items", async () => {
+    await upsert([makeBox(1n, { status: "DEPARTURE", invoiceNumber: "1234" })]);
+    const before = await snapshot();
+    const stale = makeBox(1n, { status: "ACCEPT", items: [makeItem(1n, 9000000001n, { cancelCount: 1 })] });
+    expect(await upsert([stale])).toEqual({
+      boxesInserted: 0,
+      boxesUpdated: 0,
+      itemsInserted: 0,
+      itemsUpdated: 0,
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("moves both ways between DELIVERING and NONE_TRACKING (same rank), and through unknown statuses", async () => {
+    await upsert([makeBox(1n, { status: "DELIVERING" })]);
+    for (const status of ["NONE_TRACKING", "DELIVERING", "SOME_NEW_STATUS", "INSTRUCT", "FINAL_DELIVERY"]) {
+      expect((await upsert([makeBox(1n, { status })])).boxesUpdated, status).toBe(1);
+      expect((await snapshot()).boxes[0]!.status).toBe(status);
+    }
+  });
+
+  it("keeps items that vanished from a box's new version", async () => {
+    await upsert([makeBox(1n, {}, [11n, 12n])]);
+    await upsert([makeBox(1n, { status: "INSTRUCT" }, [11n])]);
+    expect((await snapshot()).items.map((i) => i.id)).toEqual(["1/11", "1/12"]);
+  });
+
+  it("accepts the same box twice in one batch and keeps the higher status", async () => {
+    const result = await upsert([makeBox(1n, { status: "INSTRUCT" }), makeBox(1n, { status: "ACCEPT" })]);
+    expect(result).toEqual({ boxesInserted: 1, boxesUpdated: 0, itemsInserted: 1, itemsUpdated: 0 });
+    expect((await snapshot()).boxes[0]!.status).toBe("INSTRUCT");
+  });
+
+  it("survives 20 concurrent upserts of one box: one row, highest status, no error (W-7)", async () => {
+    const statuses = ["ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY"];
+    const versions = Array.from({ length: 20 }, (_, i) =>
+      makeBox(777n, {
+        status: statuses[i % statuses.length]!,
+        items: [makeItem(777n, 1n, { cancelCount: i })],
+      }),
+    );
+    const results = await Promise.allSettled(versions.map((v) => upsert([v])));
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    const { boxes, items } = await snapshot();
+    expect(boxes).toHaveLength(1);
+    expect(boxes[0]!.status).toBe("FINAL_DELIVERY");
+    expect(items).toHaveLength(1);
+    // The items are those of a FINAL_DELIVERY version: never a stale version's lines.
+    const finalItemHashes = versions
+      .filter((v) => v.status === "FINAL_DELIVERY")
+      .map((v) => v.items[0]!.rawHash);
+    expect(finalItemHashes).toContain(items[0]!.raw_hash);
+    const inserted = results.reduce((n, r) => n + (r.status === "fulfilled" ? r.value.boxesInserted : 0), 0);
+    expect(inserted).toBe(1);
+  });
+
+  it("writes a box and its items together or not at all (injected throw)", async () => {
+    await expect(
+      withTransaction(prisma, async (tx) => {
+        await upsertShipmentBoxes(tx, [makeBox(1n, {}, [11n, 12n])]);
+        throw new Error("crash between header and lines");
+      }),
+    ).rejects.toThrow("crash between header and lines");
+    expect(await snapshot()).toEqual({ boxes: [], items: [] });
+  });
+
+  it("refuses a box of an unknown vendor, and an item filed under another box", async () => {
+    await expect(upsert([makeBox(1n, { vendorId: "NOPE" })])).rejects.toThrow(
+      /shipment_boxes_vendor_id_fkey|foreign key/i,
+    );
+    const misfiled = makeBox(1n, { items: [makeItem(2n, 11n)] });
+    await expect(upsert([misfiled])).rejects.toThrow(
+      /boxes\[0\]\.items\[0\]\.shipmentBoxId 2 differs from its box 1/,
+    );
+    expect(await snapshot()).toEqual({ boxes: [], items: [] });
+  });
+
+  it("returns zeros for an empty batch", async () => {
+    expect(await upsert([])).toEqual({
+      boxesInserted: 0,
+      boxesUpdated: 0,
+      itemsInserted: 0,
+      itemsUpdated: 0,
+    });
+  });
+
+  it("writes 1,000 boxes × 2 items in one statement per table", async () => {
+    const batch = Array.from({ length: 1000 }, (_, i) =>
+      makeBox(100_000_000_000_000_000n + BigInt(i), {}, [1n, 2n]),
+    );
+    let statements = 0;
+    const counted = (tx: SqlClient): SqlClient => ({
+      $queryRawUnsafe: ((query: string, ...values: unknown[]) => {
+        statements++;
+        return tx.$queryRawUnsafe(query, ...values);
+      }) as SqlClient["$queryRawUnsafe"],
+      $executeRawUnsafe: ((query: string, ...values: unknown[]) => {
+        statements++;
+        return tx.$executeRawUnsafe(query, ...values);
+      }) as SqlClient["$executeRawUnsafe"],
+    });
+    const timed = async () => {
+      const started = performance.now();
+      const result = await withTransaction(prisma, (tx) => upsertShipmentBoxes(counted(tx), batch));
+      return { result, ms: performance.now() - started };
+    };
+    const first = await timed();
+    expect(first.result).toEqual({
+      boxesInserted: 1000,
+      boxesUpdated: 0,
+      itemsInserted: 2000,
+      itemsUpdated: 0,
+    });
+    expect(statements).toBe(2);
+    const second = await timed();
+    expect(second.result).toEqual({ boxesInserted: 0, boxesUpdated: 0, itemsInserted: 0, itemsUpdated: 0 });
+    expect(statements).toBe(4);
+    console.log(
+      `1,000 boxes × 2 items: first upsert ${first.ms.toFixed(0)} ms, identical re-upsert ${second.ms.toFixed(0)} ms (2 statements each)`,
+    );
+  });
+});
