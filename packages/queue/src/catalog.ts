@@ -1,0 +1,53 @@
+import { z } from "zod";
+import type { JobsOptions } from "bullmq";
+
+/** The inbound streams a vendor is polled for. Only ordersheets exists so far. */
+export const STREAMS = ["ordersheets"] as const;
+export type Stream = (typeof STREAMS)[number];
+
+/** Coupang vendorIds look like `A00012345`; anything else in job data is a bug upstream. */
+const vendorId = z.string().regex(/^[A-Za-z0-9]{1,32}$/, "a Coupang vendorId such as A00012345");
+
+/**
+ * One typed entry per job kind: its queue, the zod schema of its data (checked when added and
+ * again when processed), and its retry policy. Job data carries IDs only — never credentials,
+ * never payloads — so nothing secret sits in the queue backend.
+ */
+export const JOBS = {
+  poll: {
+    queue: "inbound",
+    name: "poll",
+    data: z.object({ vendorId, stream: z.enum(STREAMS), trigger: z.enum(["schedule", "manual"]) }),
+    // The next scheduled poll is the real retry; a couple of quick attempts cover a transient
+    // failure without waiting a whole interval. Auth and data errors skip these (Unrecoverable).
+    opts: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 5_000 },
+      removeOnComplete: { age: 3_600, count: 1_000 },
+      removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
+    } satisfies JobsOptions,
+  },
+} as const;
+
+export type JobKind = keyof typeof JOBS;
+export type JobData<K extends JobKind> = z.infer<(typeof JOBS)[K]["data"]>;
+
+/**
+ * Validates job data against the catalog.
+ * @throws Error naming the job kind and the offending field.
+ */
+export function parseJobData<K extends JobKind>(kind: K, data: unknown): JobData<K> {
+  const result = JOBS[kind].data.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(
+      `invalid ${kind} job data: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"} (got ${JSON.stringify(data)})`,
+    );
+  }
+  return result.data as JobData<K>;
+}
+
+/** The stable id of the scheduler that polls one (vendor, stream); upserted at every boot. */
+export function pollSchedulerId(vendorId: string, stream: Stream): string {
+  return `poll:${vendorId}:${stream}`;
+}
