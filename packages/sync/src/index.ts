@@ -1,0 +1,16 @@
+export {
+  planOrderSheets,
+  replanOrderSheets,
+  type OrderSheetsPlan,
+  type OrderSheetsPlanConfig,
+  type PlannedWindow,
+} from "./planner.js";
+export { readCursor, cursorSchema, type Cursor } from "./cursor.js";
+export { normalizeOrderSheet, hashRaw, NormalizeError, type ReceivedRecord } from "./normalize.js";
+export {
+  syncOrderSheets,
+  ORDERSHEETS_STREAM,
+  type OrderSheetSource,
+  type SyncOrderSheetsInput,
+  type SyncReport,
+} from "./ordersheets.js";

@@ -1,0 +1,232 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CoupangClient, CoupangAuthError } from "@cos/coupang";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import { createPrisma, ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
+import { syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+
+const VENDOR = { vendorId: "A00000042", accessKey: "ak-42", secretKey: "sk-42" };
+const HOUR = 3_600_000;
+const config = { lagMs: 120_000, lookbackMs: 30 * 60_000, backfillMs: 20 * 24 * HOUR };
+
+let sim: Simulator;
+let db: TestDatabase;
+let prisma: PrismaClient;
+
+beforeAll(async () => {
+  // Anchored an hour ago: every generated order is past the list lag and so visible.
+  sim = await startSimulator({
+    seed: 7,
+    orders: 400,
+    days: 12,
+    anchor: new Date(Date.now() - HOUR),
+    vendors: [VENDOR],
+  });
+  db = await createTestDatabase();
+  prisma = createPrisma(db.url, { max: 4 });
+  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.drop();
+  await sim?.close();
+});
+
+const client = (secretKey = VENDOR.secretKey) =>
+  new CoupangClient({ baseUrl: sim.url, vendorId: VENDOR.vendorId, accessKey: VENDOR.accessKey, secretKey });
+
+async function reset(): Promise<void> {
+  await prisma.$executeRawUnsafe(
+    `TRUNCATE order_items, shipment_boxes, sync_checkpoints, sync_runs, quarantined_records`,
+  );
+}
+
+async function dbState(): Promise<{ boxes: Map<string, string>; items: Set<string> }> {
+  const boxes = await prisma.$queryRawUnsafe<Array<{ id: string; status: string }>>(
+    `SELECT shipment_box_id::text AS id, status FROM shipment_boxes`,
+  );
+  const items = await prisma.$queryRawUnsafe<Array<{ k: string }>>(
+    `SELECT shipment_box_id::text || ':' || vendor_item_id::text AS k FROM order_items`,
+  );
+  return { boxes: new Map(boxes.map((b) => [b.id, b.status])), items: new Set(items.map((i) => i.k)) };
+}
+
+function truthState(): { boxes: Map<string, string>; items: Set<string> } {
+  const truth = sim.groundTruth(VENDOR.vendorId);
+  return {
+    boxes: new Map(truth.orders.map((o) => [String(o.shipmentBoxId), o.status])),
+    items: new Set(
+      truth.orders.flatMap((o) => o.orderItems.map((i) => `${o.shipmentBoxId}:${i.vendorItemId}`)),
+    ),
+  };
+}
+
+describe("syncOrderSheets against the simulator", () => {
+  afterEach(reset);
+
+  it("copies every box and item with its status, then a second poll writes nothing", async () => {
+    const first = await syncOrderSheets({
+      prisma,
+      source: client(),
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    });
+    expect(first.completed).toBe(true);
+    const truth = truthState();
+    expect(truth.boxes.size).toBe(400);
+    const state = await dbState();
+    expect(state.boxes).toEqual(truth.boxes);
+    expect(state.items).toEqual(truth.items);
+    expect(first.boxesInserted).toBe(400);
+    expect(first.itemsInserted).toBe(truth.items.size);
+    expect(first.rejected).toBe(0);
+
+    const checkpoint = await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets");
+    expect(checkpoint?.cursor).toBeNull();
+    expect(checkpoint?.syncedThrough?.toISOString()).toBe(first.syncedThrough);
+    expect(Date.parse(first.syncedThrough!)).toBeLessThanOrEqual(Date.now() - config.lagMs);
+
+    const second = await syncOrderSheets({
+      prisma,
+      source: client(),
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    });
+    expect(second.plan.reason).toMatch(/^incremental/);
+    expect([second.boxesInserted, second.boxesUpdated, second.itemsInserted, second.itemsUpdated]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    const after = await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets");
+    expect(after!.syncedThrough!.getTime()).toBeGreaterThanOrEqual(checkpoint!.syncedThrough!.getTime());
+  });
+
+  it("stores an 18-digit shipmentBoxId with every digit", async () => {
+    await syncOrderSheets({ prisma, source: client(), vendorId: VENDOR.vendorId, config, trigger: "manual" });
+    const largest = sim
+      .groundTruth(VENDOR.vendorId)
+      .orders.map((o) => o.shipmentBoxId)
+      .reduce((a, b) => (a > b ? a : b));
+    expect(String(largest)).toHaveLength(18);
+    const [row] = await prisma.$queryRawUnsafe<Array<{ id: string }>>(
+      `SELECT shipment_box_id::text AS id FROM shipment_boxes WHERE shipment_box_id = $1::bigint`,
+      String(largest),
+    );
+    expect(row?.id).toBe(String(largest));
+    const viaPrisma = await prisma.shipmentBox.findUnique({ where: { shipmentBoxId: largest } });
+    expect(viaPrisma?.shipmentBoxId).toBe(largest);
+  });
+
+  it("resumes an interrupted poll at the page after the last commit, without loss or a re-read", async () => {
+    const real = client();
+    const stop = new AbortController();
+    let pagesServed = 0;
+    // Interrupt after the third page, as a shutdown would.
+    const interrupting: OrderSheetSource = {
+      async *orderSheetPages(query, opts) {
+        for await (const page of real.orderSheetPages(query, opts)) {
+          pagesServed++;
+          if (pagesServed === 3) stop.abort();
+          yield page;
+        }
+      },
+    };
+    const first = await syncOrderSheets({
+      prisma,
+      source: interrupting,
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+      signal: stop.signal,
+    });
+    expect(first.completed).toBe(false);
+    expect(first.pages).toBe(3);
+    const mid = await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets");
+    expect(mid?.cursor).not.toBeNull();
+    expect(mid?.syncedThrough ?? null).toBeNull();
+
+    const callsBefore = sim.calls().total ?? 0;
+    const second = await syncOrderSheets({
+      prisma,
+      source: real,
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    });
+    expect(second.completed).toBe(true);
+    expect(second.plan.reason).toMatch(/^resume/);
+    expect(second.plan.from).toBe(first.plan.from);
+    expect((await dbState()).boxes).toEqual(truthState().boxes);
+    // The resumed poll plus the interrupted one fetched each page exactly once.
+    const uninterrupted = await (async () => {
+      await reset();
+      return syncOrderSheets({
+        prisma,
+        source: real,
+        vendorId: VENDOR.vendorId,
+        config: { ...config, backfillMs: Date.now() - Date.parse(first.plan.from) - config.lagMs },
+        trigger: "manual",
+      });
+    })();
+    expect(first.pages + second.pages).toBe(uninterrupted.pages);
+    expect((sim.calls().total ?? 0) - callsBefore).toBe(second.pages + uninterrupted.pages);
+  });
+
+  it("fails with an authentication error naming the vendor, writes nothing and leaves the checkpoint", async () => {
+    const before = sim.calls()["GET ordersheets"] ?? 0;
+    const err = await syncOrderSheets({
+      prisma,
+      source: client("a-wrong-secret"),
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CoupangAuthError);
+    expect((err as Error).message).toContain(VENDOR.vendorId);
+    expect((err as Error).message).not.toContain("a-wrong-secret");
+    // One call, one re-signed retry, then stop.
+    expect((sim.calls()["GET ordersheets"] ?? 0) - before).toBe(2);
+    expect((await dbState()).boxes.size).toBe(0);
+    expect(await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets")).toBeNull();
+    const runs = await prisma.$queryRawUnsafe<Array<{ status: string; error: string }>>(
+      `SELECT status, error FROM sync_runs`,
+    );
+    expect(runs).toEqual([{ status: "failed", error: (err as Error).message }]);
+  });
+
+  it("quarantines a record that cannot be stored and keeps the rest of the page", async () => {
+    const real = client();
+    let tampered = false;
+    const source: OrderSheetSource = {
+      async *orderSheetPages(query, opts) {
+        for await (const page of real.orderSheetPages(query, opts)) {
+          if (!tampered && page.orders.length > 1) {
+            tampered = true;
+            const [victim, ...rest] = page.orders;
+            // A fractional KRW amount passes the lenient schema but cannot be stored exactly.
+            const bad = { ...victim!, value: { ...victim!.value, shippingPrice: 2500.5 } };
+            yield { ...page, orders: [bad, ...rest] };
+            continue;
+          }
+          yield page;
+        }
+      },
+    };
+    const report = await syncOrderSheets({
+      prisma,
+      source,
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    });
+    expect(report.rejected).toBe(1);
+    expect(report.boxesInserted).toBe(399);
+    const q = await prisma.$queryRawUnsafe<Array<{ reason: string; entity_key: string }>>(
+      `SELECT reason, entity_key FROM quarantined_records`,
+    );
+    expect(q).toHaveLength(1);
+    expect(q[0]!.reason).toBe("shippingPrice: expected whole KRW, got 2500.5");
+    expect(q[0]!.entity_key).toMatch(/^\d{18}$/);
+  });
+});

@@ -1,0 +1,231 @@
+import type { CoupangClient, OrderSheetPage, OrderStatus, RejectedRecord } from "@cos/coupang";
+import {
+  finishSyncRun,
+  getCheckpoint,
+  quarantineRecords,
+  saveCheckpoint,
+  startSyncRun,
+  upsertShipmentBoxes,
+  withTransaction,
+  type PrismaClient,
+  type ShipmentBoxRow,
+} from "@cos/db";
+import { readCursor, type Cursor } from "./cursor.js";
+import { NormalizeError, normalizeOrderSheet } from "./normalize.js";
+import {
+  planOrderSheets,
+  replanOrderSheets,
+  type OrderSheetsPlan,
+  type OrderSheetsPlanConfig,
+} from "./planner.js";
+
+export const ORDERSHEETS_STREAM = "ordersheets";
+
+/** The client calls the ordersheets stream needs; `CoupangClient` satisfies it. */
+export type OrderSheetSource = Pick<CoupangClient, "orderSheetPages">;
+
+/** What a poll did. Counts are rows written, not rows read: an unchanged re-read writes none. */
+export interface SyncReport {
+  vendorId: string;
+  stream: typeof ORDERSHEETS_STREAM;
+  runId: bigint;
+  plan: { from: string; to: string; windows: number; statuses: number; reason: string };
+  /** false when a shutdown stopped the poll between pages; the cursor resumes it. */
+  completed: boolean;
+  windows: number;
+  pages: number;
+  apiCalls: number;
+  boxesInserted: number;
+  boxesUpdated: number;
+  itemsInserted: number;
+  itemsUpdated: number;
+  rejected: number;
+  syncedThrough: string | null;
+}
+
+export interface SyncOrderSheetsInput {
+  prisma: PrismaClient;
+  source: OrderSheetSource;
+  vendorId: string;
+  config: OrderSheetsPlanConfig;
+  trigger: "schedule" | "manual" | "demo";
+  now?: () => Date;
+  /** Aborted on shutdown: the poll stops after the page in hand has committed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Polls the ordersheets list of one vendor: plans the windows (or resumes the cursor of an
+ * interrupted poll), pages through every (window, status), and commits each page's boxes,
+ * items, quarantined records and the advanced cursor in one transaction. `synced_through` moves
+ * only when a window is complete for all six statuses, and never past `now − lag`.
+ *
+ * @throws CoupangError from the client (auth, rate limit, blocked, …); the rows of pages already
+ *   committed stay, and the cursor resumes after them.
+ */
+export async function syncOrderSheets(input: SyncOrderSheetsInput): Promise<SyncReport> {
+  const { prisma, vendorId, config } = input;
+  const now = input.now ?? (() => new Date());
+  const checkpoint = await getCheckpoint(prisma, vendorId, ORDERSHEETS_STREAM);
+  const resume = readCursor(checkpoint?.cursor);
+  const plan: OrderSheetsPlan = resume
+    ? replanOrderSheets(new Date(resume.from), new Date(resume.to))
+    : planOrderSheets(now(), checkpoint?.syncedThrough ?? null, config);
+  const planSummary = {
+    from: plan.from.toISOString(),
+    to: plan.to.toISOString(),
+    windows: plan.windows.length,
+    statuses: plan.statuses.length,
+    reason: plan.reason,
+  };
+  const runId = await startSyncRun(prisma, {
+    vendorId,
+    stream: ORDERSHEETS_STREAM,
+    trigger: input.trigger,
+    plan: { ...planSummary, windowList: plan.windows.map((w) => [w.createdAtFrom, w.createdAtTo]) },
+  });
+  const report: SyncReport = {
+    vendorId,
+    stream: ORDERSHEETS_STREAM,
+    runId,
+    plan: planSummary,
+    completed: false,
+    windows: 0,
+    pages: 0,
+    apiCalls: 0,
+    boxesInserted: 0,
+    boxesUpdated: 0,
+    itemsInserted: 0,
+    itemsUpdated: 0,
+    rejected: 0,
+    syncedThrough: checkpoint?.syncedThrough?.toISOString() ?? null,
+  };
+
+  try {
+    await runPlan(input, plan, resume, report);
+    await finishSyncRun(prisma, runId, {
+      status: report.completed ? "succeeded" : "interrupted",
+      ...runCounts(report),
+      error: null,
+    });
+    return report;
+  } catch (err) {
+    await finishSyncRun(prisma, runId, {
+      status: "failed",
+      ...runCounts(report),
+      error: err instanceof Error ? err.message : String(err),
+    });
+    throw err;
+  }
+}
+
+function runCounts(r: SyncReport) {
+  return {
+    windows: r.windows,
+    pages: r.pages,
+    apiCalls: r.apiCalls,
+    rowsUpserted: r.boxesInserted + r.boxesUpdated + r.itemsInserted + r.itemsUpdated,
+    rowsRejected: r.rejected,
+  };
+}
+
+async function runPlan(
+  input: SyncOrderSheetsInput,
+  plan: OrderSheetsPlan,
+  resume: Cursor | null,
+  report: SyncReport,
+): Promise<void> {
+  const { prisma, source, vendorId, signal } = input;
+  const base = { v: 1 as const, from: plan.from.toISOString(), to: plan.to.toISOString() };
+  for (let w = resume?.window ?? 0; w < plan.windows.length; w++) {
+    const window = plan.windows[w]!;
+    const firstStatus = resume && w === resume.window ? resume.status : 0;
+    for (let s = firstStatus; s < plan.statuses.length; s++) {
+      const status: OrderStatus = plan.statuses[s]!;
+      const startToken = resume && w === resume.window && s === resume.status ? resume.nextToken : null;
+      const pages = source.orderSheetPages({
+        status,
+        createdAtFrom: window.createdAtFrom,
+        createdAtTo: window.createdAtTo,
+        maxPerPage: 50,
+        ...(startToken ? { nextToken: startToken } : {}),
+      });
+      for await (const page of pages) {
+        report.apiCalls++;
+        report.pages++;
+        const { rows, rejected } = normalizePage(vendorId, page);
+        // Where the poll stands once this page has committed: the next page of this status, or
+        // the next status, or the next window. The last page of a window also moves the mark.
+        const lastStatus = s === plan.statuses.length - 1;
+        const next: Cursor | null = page.nextToken
+          ? { ...base, window: w, status: s, nextToken: page.nextToken }
+          : !lastStatus
+            ? { ...base, window: w, status: s + 1, nextToken: null }
+            : w + 1 < plan.windows.length
+              ? { ...base, window: w + 1, status: 0, nextToken: null }
+              : null;
+        const windowDone = !page.nextToken && lastStatus;
+        const syncedThrough = windowDone ? new Date(Math.min(window.to.getTime(), plan.to.getTime())) : null;
+        await withTransaction(prisma, async (tx) => {
+          const counts = await upsertShipmentBoxes(tx, rows);
+          report.boxesInserted += counts.boxesInserted;
+          report.boxesUpdated += counts.boxesUpdated;
+          report.itemsInserted += counts.itemsInserted;
+          report.itemsUpdated += counts.itemsUpdated;
+          if (rejected.length > 0) {
+            await quarantineRecords(
+              tx,
+              rejected.map((r) => ({
+                vendorId,
+                stream: ORDERSHEETS_STREAM,
+                entityKey: entityKeyOf(r.raw),
+                reason: r.error,
+                raw: r.rawJson,
+              })),
+            );
+            report.rejected += rejected.length;
+          }
+          await saveCheckpoint(tx, { vendorId, stream: ORDERSHEETS_STREAM, syncedThrough, cursor: next });
+        });
+        if (syncedThrough) {
+          report.windows++;
+          report.syncedThrough = syncedThrough.toISOString();
+        }
+        if (signal?.aborted) return;
+      }
+    }
+  }
+  report.completed = true;
+}
+
+/**
+ * Normalizes the valid records of a page; a record that validates but cannot be stored joins
+ * the page's rejected records, so one bad record never holds back the rest of the page. Should a
+ * box appear twice in a page (a duplicated page), the later copy wins.
+ */
+function normalizePage(
+  vendorId: string,
+  page: OrderSheetPage,
+): { rows: ShipmentBoxRow[]; rejected: RejectedRecord[] } {
+  const rows = new Map<bigint, ShipmentBoxRow>();
+  const rejected = [...page.rejected];
+  for (const record of page.orders) {
+    try {
+      const row = normalizeOrderSheet(vendorId, record);
+      rows.set(row.shipmentBoxId, row);
+    } catch (err) {
+      if (!(err instanceof NormalizeError)) throw err;
+      rejected.push({ raw: record.raw, rawJson: record.rawJson, error: err.message });
+    }
+  }
+  return { rows: [...rows.values()], rejected };
+}
+
+/** The shipmentBoxId of a rejected record, when it has a readable one, for the quarantine row. */
+function entityKeyOf(raw: unknown): string | null {
+  if (raw && typeof raw === "object" && "shipmentBoxId" in raw) {
+    const id = raw.shipmentBoxId;
+    if (typeof id === "bigint" || typeof id === "number" || typeof id === "string") return String(id);
+  }
+  return null;
+}
