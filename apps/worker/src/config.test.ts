@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+const base = {
+  DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/x",
+  COUPANG_VENDOR_ID: "A00012345",
+  COUPANG_ACCESS_KEY: "ak",
+  COUPANG_SECRET_KEY: "very-secret-value",
+};
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const c = loadConfig(base);
+    expect(c.pollIntervalMs).toBe(60_000);
+    expect(c.lagMs).toBe(120_000);
+    expect(c.lookbackMs).toBe(30 * 60_000);
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.coupangBaseUrl).toBe("https://api-gateway.coupang.com");
+    expect(c.vendors).toEqual([
+      { vendorId: "A00012345", name: undefined, accessKey: "ak", secretKey: "very-secret-value" },
+    ]);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it("treats blank values as missing", () => {
+    expect(loadConfig({ ...base, REDIS_URL: "  ", SYNC_POLL_INTERVAL_SECONDS: "" }).pollIntervalMs).toBe(
+      60_000,
+    );
+  });
+
+  it("refuses a lookback shorter than 30 minutes, naming the variable", () => {
+    expect(() => loadConfig({ ...base, SYNC_LOOKBACK_MINUTES: "5" })).toThrow(/SYNC_LOOKBACK_MINUTES/);
+  });
+
+  it("names a missing secret without printing any secret", () => {
+    const err = (() => {
+      try {
+        loadConfig({ ...base, COUPANG_SECRET_KEY: "" });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err?.message).toContain("COUPANG_SECRET_KEY");
+  });
+
+  it("never echoes a secret value in a validation error", () => {
+    try {
+      loadConfig({ ...base, DATABASE_URL: "mysql://x", COUPANG_SECRET_KEY: "very-secret-value" });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).toContain("DATABASE_URL");
+      expect((e as Error).message).not.toContain("very-secret-value");
+    }
+  });
+
+  it("reads many vendors from a file, with secrets from files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    writeFileSync(join(dir, "s2"), "secret-two\n");
+    writeFileSync(
+      join(dir, "vendors.json"),
+      JSON.stringify([
+        { vendorId: "A00000001", accessKey: "a1", secretKey: "s1" },
+        { vendorId: "A00000002", accessKey: "a2", secretKeyFile: join(dir, "s2") },
+      ]),
+    );
+    const c = loadConfig({
+      DATABASE_URL: base.DATABASE_URL,
+      COUPANG_VENDORS_FILE: join(dir, "vendors.json"),
+    });
+    expect(c.vendors.map((v) => [v.vendorId, v.secretKey])).toEqual([
+      ["A00000001", "s1"],
+      ["A00000002", "secret-two"],
+    ]);
+  });
+
+  it("refuses a vendor configured twice and a config with no vendor", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    writeFileSync(
+      join(dir, "v.json"),
+      JSON.stringify([{ vendorId: "A00012345", accessKey: "a", secretKey: "s" }]),
+    );
+    expect(() => loadConfig({ ...base, COUPANG_VENDORS_FILE: join(dir, "v.json") })).toThrow(
+      /configured twice/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(/no vendor configured/);
+  });
+});

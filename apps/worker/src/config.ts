@@ -1,0 +1,181 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * The worker's settings, read once at boot from the environment (the only place in the project
+ * that reads `process.env`). Blank values count as missing. Secrets may be given inline or as a
+ * path (`…_FILE`) for Docker/Kubernetes secrets. Every setting is listed in the README.
+ */
+export interface VendorConfig {
+  vendorId: string;
+  name?: string | undefined;
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface WorkerConfig {
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  queuePrefix: string;
+  coupangBaseUrl: string;
+  vendors: VendorConfig[];
+  pollIntervalMs: number;
+  lagMs: number;
+  lookbackMs: number;
+  backfillMs: number;
+  concurrency: number;
+  dbPoolSize: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+const vendorSchema = z.object({
+  vendorId: z.string().regex(/^[A-Za-z0-9]{1,32}$/, "a Coupang vendorId such as A00012345"),
+  name: z.string().optional(),
+  accessKey: z.string().min(1),
+  secretKey: z.string().min(1).optional(),
+  secretKeyFile: z.string().min(1).optional(),
+});
+
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^postgres(ql)?:\/\//, "a postgresql:// URL"),
+  ),
+  REDIS_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "a redis:// URL")
+      .optional(),
+  ),
+  QUEUE_PREFIX: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/)
+      .default("cos"),
+  ),
+  COUPANG_BASE_URL: z.preprocess(blankToUndefined, z.url().default("https://api-gateway.coupang.com")),
+  COUPANG_VENDOR_ID: optionalString,
+  COUPANG_VENDOR_NAME: optionalString,
+  COUPANG_ACCESS_KEY: optionalString,
+  COUPANG_SECRET_KEY: optionalString,
+  COUPANG_SECRET_KEY_FILE: optionalString,
+  COUPANG_VENDORS_FILE: optionalString,
+  SYNC_POLL_INTERVAL_SECONDS: int(60, 5, 86_400),
+  SYNC_LAG_SECONDS: int(120, 0, 3_600),
+  // Orders reach the list ~10 min after payment; re-reading 30 min catches them (§0.6).
+  SYNC_LOOKBACK_MINUTES: int(30, 30, 7 * 24 * 60),
+  SYNC_BACKFILL_DAYS: int(30, 1, 3_650),
+  WORKER_CONCURRENCY: int(2, 1, 64),
+  DB_POOL_SIZE: int(10, 2, 200),
+  SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 3_600),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+});
+
+/** A setting that is missing or wrong, named with its variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses and validates the environment into a frozen {@link WorkerConfig}.
+ * @throws ConfigError listing every invalid variable with the reason (never its secret value).
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<WorkerConfig> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    coupangBaseUrl: e.COUPANG_BASE_URL.replace(/\/+$/, ""),
+    vendors: loadVendors(e),
+    pollIntervalMs: e.SYNC_POLL_INTERVAL_SECONDS * 1000,
+    lagMs: e.SYNC_LAG_SECONDS * 1000,
+    lookbackMs: e.SYNC_LOOKBACK_MINUTES * 60_000,
+    backfillMs: e.SYNC_BACKFILL_DAYS * 86_400_000,
+    concurrency: e.WORKER_CONCURRENCY,
+    dbPoolSize: e.DB_POOL_SIZE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function readSecretFile(path: string, variable: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (err) {
+    throw new ConfigError(
+      `${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+}
+
+function loadVendors(e: z.infer<typeof envSchema>): VendorConfig[] {
+  const vendors: VendorConfig[] = [];
+  if (e.COUPANG_VENDORS_FILE) {
+    let list: unknown;
+    try {
+      list = JSON.parse(readSecretFile(e.COUPANG_VENDORS_FILE, "COUPANG_VENDORS_FILE"));
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`COUPANG_VENDORS_FILE: ${e.COUPANG_VENDORS_FILE} is not valid JSON`);
+    }
+    const parsed = z.array(vendorSchema).safeParse(list);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new ConfigError(`COUPANG_VENDORS_FILE: [${i?.path.join(".")}] ${i?.message}`);
+    }
+    for (const v of parsed.data) {
+      const secretKey =
+        v.secretKey ??
+        (v.secretKeyFile ? readSecretFile(v.secretKeyFile, `${v.vendorId}.secretKeyFile`) : "");
+      if (!secretKey) throw new ConfigError(`COUPANG_VENDORS_FILE: vendor ${v.vendorId} has no secretKey`);
+      vendors.push({ vendorId: v.vendorId, name: v.name, accessKey: v.accessKey, secretKey });
+    }
+  }
+  if (e.COUPANG_VENDOR_ID) {
+    const secretKey =
+      e.COUPANG_SECRET_KEY ??
+      (e.COUPANG_SECRET_KEY_FILE
+        ? readSecretFile(e.COUPANG_SECRET_KEY_FILE, "COUPANG_SECRET_KEY_FILE")
+        : undefined);
+    const missing = [
+      !e.COUPANG_ACCESS_KEY && "COUPANG_ACCESS_KEY",
+      !secretKey && "COUPANG_SECRET_KEY",
+    ].filter(Boolean);
+    if (missing.length > 0)
+      throw new ConfigError(`COUPANG_VENDOR_ID is set but ${missing.join(" and ")} missing`);
+    const parsed = vendorSchema.safeParse({ vendorId: e.COUPANG_VENDOR_ID, accessKey: e.COUPANG_ACCESS_KEY });
+    if (!parsed.success) throw new ConfigError(`COUPANG_VENDOR_ID: ${parsed.error.issues[0]?.message}`);
+    vendors.push({
+      vendorId: e.COUPANG_VENDOR_ID,
+      name: e.COUPANG_VENDOR_NAME,
+      accessKey: e.COUPANG_ACCESS_KEY!,
+      secretKey: secretKey!,
+    });
+  }
+  const ids = vendors.map((v) => v.vendorId);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new ConfigError(`vendor ${dup} is configured twice`);
+  if (vendors.length === 0) {
+    throw new ConfigError(
+      "no vendor configured: set COUPANG_VENDOR_ID, COUPANG_ACCESS_KEY and COUPANG_SECRET_KEY, or COUPANG_VENDORS_FILE",
+    );
+  }
+  return vendors;
+}

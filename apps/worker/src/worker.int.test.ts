@@ -1,0 +1,139 @@
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import { getCheckpoint } from "@cos/db";
+import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { compareWithSimulator, resetVendor } from "./demo-summary.js";
+import { createLogger } from "./logger.js";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+
+const VENDOR = { vendorId: "A00077777", accessKey: "ak-w", secretKey: "sk-w-secret-value" };
+const redisUrl = inject("redisUrl");
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({
+    seed: 11,
+    orders: 300,
+    days: 10,
+    anchor: new Date(Date.now() - 3_600_000),
+    vendors: [VENDOR],
+  });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+/** Collects every log line, to prove what never appears in them. */
+function captureLog(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+function nextPoll(app: WorkerApp, settled = true): Promise<PollOutcome> {
+  return new Promise((resolve) => {
+    const on = (o: PollOutcome) => {
+      if (!settled || o.ok || o.final) {
+        app.events.off("poll", on);
+        resolve(o);
+      }
+    };
+    app.events.on("poll", on);
+  });
+}
+
+const backends = [
+  { name: "postgres", skip: false, redis: undefined as string | undefined },
+  { name: "redis", skip: redisUrl === null, redis: redisUrl ?? undefined },
+];
+
+describe.each(backends)("the worker on BullMQ's $name backend", ({ skip, redis }) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const config = (secretKey = VENDOR.secretKey) =>
+    loadConfig({
+      DATABASE_URL: db.url,
+      REDIS_URL: redis,
+      QUEUE_PREFIX: `t${randomBytes(4).toString("hex")}`,
+      COUPANG_BASE_URL: sim.url,
+      COUPANG_VENDOR_ID: VENDOR.vendorId,
+      COUPANG_ACCESS_KEY: VENDOR.accessKey,
+      COUPANG_SECRET_KEY: secretKey,
+      SYNC_POLL_INTERVAL_SECONDS: "3600",
+      SYNC_BACKFILL_DAYS: "12",
+      LOG_LEVEL: "debug",
+    });
+
+  it.skipIf(skip)(
+    "syncs on its schedule until the database equals the simulator, and a manual poll writes nothing",
+    async () => {
+      const log = captureLog();
+      const app = await startWorker(config(), createLogger("debug", log.stream));
+      try {
+        const first = await nextPoll(app);
+        expect(first.ok).toBe(true);
+        const comparison = await compareWithSimulator(app.prisma, sim, VENDOR.vendorId);
+        expect(comparison).toMatchObject({
+          equal: true,
+          missingBoxes: 0,
+          extraBoxes: 0,
+          payloadMismatches: 0,
+        });
+        expect(comparison.rows.reduce((n, r) => n + r.dbBoxes, 0)).toBe(300);
+
+        const second = nextPoll(app);
+        await app.pollNow(VENDOR.vendorId);
+        const outcome = await second;
+        expect(
+          outcome.ok && [
+            outcome.report.boxesInserted,
+            outcome.report.boxesUpdated,
+            outcome.report.itemsInserted,
+          ],
+        ).toEqual([0, 0, 0]);
+      } finally {
+        await app.close();
+      }
+      expect(log.lines.join("")).not.toContain(VENDOR.secretKey);
+    },
+  );
+
+  it.skipIf(skip)(
+    "stops on a wrong secret key with an error naming the vendor, without a retry storm",
+    async () => {
+      await resetVendor(db.url, VENDOR.vendorId);
+      const before = sim.calls()["GET ordersheets"] ?? 0;
+      const app = await startWorker(config("a-wrong-secret"), createLogger("silent"));
+      try {
+        const outcome = await nextPoll(app);
+        expect(outcome.ok).toBe(false);
+        expect(!outcome.ok && outcome.final).toBe(true);
+        expect(!outcome.ok && outcome.error.message).toMatch(new RegExp(`vendor ${VENDOR.vendorId}.*401`));
+        // Give BullMQ time to retry, should it wrongly do so.
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect((sim.calls()["GET ordersheets"] ?? 0) - before).toBe(2);
+        expect(await getCheckpoint(app.prisma, VENDOR.vendorId, "ordersheets")).toBeNull();
+        const [{ n }] = await app.prisma.$queryRawUnsafe<[{ n: bigint }]>(
+          `SELECT count(*) AS n FROM shipment_boxes`,
+        );
+        expect(n).toBe(0n);
+      } finally {
+        await app.close();
+      }
+    },
+  );
+});
