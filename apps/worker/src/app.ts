@@ -126,7 +126,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         config: { lagMs: config.lagMs, lookbackMs: config.lookbackMs, backfillMs: config.backfillMs },
         signal: shutdown.signal,
       });
-      jobLog.info({ report: { ...report, runId: report.runId.toString() } }, "poll finished");
+      if (report.outcome === "skipped") jobLog.info("poll skipped: another poll of this stream is running");
+      else jobLog.info({ report: { ...report, runId: report.runId?.toString() } }, "poll finished");
       events.emit("poll", { ok: true, vendorId: data.vendorId, stream: data.stream, report });
       return report;
     } catch (err) {
@@ -146,7 +147,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     async (job) => {
       const report = await processor(job);
       // BullMQ stores the return value as JSON: bigint does not serialize.
-      return { ...report, runId: report.runId.toString() };
+      return { ...report, runId: report.runId?.toString() ?? null };
     },
     { concurrency: config.concurrency, lockDuration: 60_000 },
   );

@@ -1,7 +1,8 @@
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { migrate, startEmbeddedPostgres } from "@cos/db";
+import { embeddedDataDir, migrate, startEmbeddedPostgres } from "@cos/db";
 import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -47,9 +48,8 @@ async function demo(): Promise<number> {
   const started = Date.now();
   const log = createLogger(process.env.LOG_LEVEL ?? opts.logLevel);
 
-  const embedded = process.env.DATABASE_URL
-    ? null
-    : await startEmbeddedPostgres({ dataDir: `${repoRoot}.demo/pg` });
+  const dataDir = process.env.DATABASE_URL ? null : await embeddedDataDir(`${repoRoot}.demo/pg`);
+  const embedded = dataDir ? await startEmbeddedPostgres({ dataDir }) : null;
   const databaseUrl = process.env.DATABASE_URL ?? embedded!.url;
   let sim: Simulator | undefined;
   let app: WorkerApp | undefined;
@@ -84,7 +84,7 @@ async function demo(): Promise<number> {
     if (opts.reset) await resetVendor(databaseUrl, DEMO_VENDOR.vendorId);
 
     console.log("Coupang order-sync demo");
-    console.log(`  database   ${embedded ? `embedded Postgres, data in .demo/pg` : "DATABASE_URL"}`);
+    console.log(`  database   ${dataDir ? `embedded Postgres, data in ${dataDir.startsWith(repoRoot) ? relative(repoRoot, dataDir) : dataDir}` : "DATABASE_URL"}`);
     console.log(`  queues     BullMQ on ${config.redisUrl ? "Redis (REDIS_URL)" : "Postgres"}`);
     console.log(
       `  simulator  ${sim.url}, seed ${opts.seed}, ${opts.orders} boxes over ${opts.days} days, vendor ${DEMO_VENDOR.vendorId}`,
@@ -93,12 +93,16 @@ async function demo(): Promise<number> {
     app = await startWorker(config, log);
     // The first poll cannot finish before this listener is attached: it needs network round
     // trips, and startWorker has only just resolved.
-    const outcome = await new Promise<PollOutcome>((resolve) => {
+    const settled = new Promise<PollOutcome>((resolve) => {
       app!.events.on("poll", (o) => {
-        // A retryable failure is retried by BullMQ; wait for the attempt that settles it.
-        if (o.ok || o.final) resolve(o);
+        // Wait for the poll that did the work (a concurrent one is skipped by the lease), or for
+        // the failure that settles it (a retryable one is retried by BullMQ first).
+        if ((o.ok && o.report.outcome !== "skipped") || (!o.ok && o.final)) resolve(o);
       });
     });
+    // Poll now rather than wait for the scheduler: on a rerun its next tick may be a minute away.
+    await app.pollNow(DEMO_VENDOR.vendorId);
+    const outcome = await settled;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
     if (!outcome.ok) {

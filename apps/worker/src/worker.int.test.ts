@@ -38,10 +38,11 @@ function captureLog(): { lines: string[]; stream: Writable } {
   return { lines, stream };
 }
 
-function nextPoll(app: WorkerApp, settled = true): Promise<PollOutcome> {
+/** The next poll that did work or failed for good (skipped polls and retried attempts pass). */
+function nextPoll(app: WorkerApp): Promise<PollOutcome> {
   return new Promise((resolve) => {
     const on = (o: PollOutcome) => {
-      if (!settled || o.ok || o.final) {
+      if ((o.ok && o.report.outcome !== "skipped") || (!o.ok && o.final)) {
         app.events.off("poll", on);
         resolve(o);
       }

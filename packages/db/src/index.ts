@@ -3,7 +3,7 @@
 export { createPrisma, type CreatePrismaOptions } from "./client.js";
 export { migrate, defaultMigrationsDir, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from "./migrate.js";
 export type { MigrateOptions, MigrateResult } from "./migrate.js";
-export { startEmbeddedPostgres } from "./embedded.js";
+export { startEmbeddedPostgres, embeddedDataDir, ROOT_RUNTIME_DIR } from "./embedded.js";
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from "./embedded.js";
 export { withTransaction, type Tx, type TransactionOptions } from "./transaction.js";
 export type { JsonValue, SqlClient } from "./repositories/sql.js";
@@ -17,6 +17,7 @@ export { getCheckpoint, saveCheckpoint } from "./repositories/checkpoints.js";
 export type { Checkpoint, SaveCheckpointInput } from "./repositories/checkpoints.js";
 export { startSyncRun, finishSyncRun } from "./repositories/sync-runs.js";
 export type { FinishSyncRunInput, StartSyncRunInput, SyncRunOutcome } from "./repositories/sync-runs.js";
+export { acquireLease, renewLease, releaseLease, LeaseLostError, type LeaseKey } from "./repositories/leases.js";
 export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
 export { quarantineRecords, type QuarantineInput } from "./repositories/quarantine.js";
 // The generated client: PrismaClient, the Prisma namespace (errors, TransactionClient, model
@@ -27,6 +28,7 @@ export type {
   QuarantinedRecord,
   ShipmentBox,
   SyncCheckpoint,
+  SyncLease,
   SyncRun,
   VendorAccount,
 } from "./generated/prisma/client.js";

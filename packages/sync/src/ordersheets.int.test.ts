@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CoupangClient, CoupangAuthError } from "@cos/coupang";
+import { LeaseLostError } from "@cos/db";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { createPrisma, ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
 import { syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
@@ -37,7 +38,7 @@ const client = (secretKey = VENDOR.secretKey) =>
 
 async function reset(): Promise<void> {
   await prisma.$executeRawUnsafe(
-    `TRUNCATE order_items, shipment_boxes, sync_checkpoints, sync_runs, quarantined_records`,
+    `TRUNCATE order_items, shipment_boxes, sync_checkpoints, sync_runs, quarantined_records, sync_leases`,
   );
 }
 
@@ -72,7 +73,7 @@ describe("syncOrderSheets against the simulator", () => {
       config,
       trigger: "manual",
     });
-    expect(first.completed).toBe(true);
+    expect(first.outcome).toBe("completed");
     const truth = truthState();
     expect(truth.boxes.size).toBe(400);
     const state = await dbState();
@@ -94,7 +95,7 @@ describe("syncOrderSheets against the simulator", () => {
       config,
       trigger: "manual",
     });
-    expect(second.plan.reason).toMatch(/^incremental/);
+    expect(second.plan?.reason).toMatch(/^incremental/);
     expect([second.boxesInserted, second.boxesUpdated, second.itemsInserted, second.itemsUpdated]).toEqual([
       0, 0, 0, 0,
     ]);
@@ -140,7 +141,7 @@ describe("syncOrderSheets against the simulator", () => {
       trigger: "manual",
       signal: stop.signal,
     });
-    expect(first.completed).toBe(false);
+    expect(first.outcome).toBe("interrupted");
     expect(first.pages).toBe(3);
     const mid = await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets");
     expect(mid?.cursor).not.toBeNull();
@@ -154,9 +155,9 @@ describe("syncOrderSheets against the simulator", () => {
       config,
       trigger: "manual",
     });
-    expect(second.completed).toBe(true);
-    expect(second.plan.reason).toMatch(/^resume/);
-    expect(second.plan.from).toBe(first.plan.from);
+    expect(second.outcome).toBe("completed");
+    expect(second.plan?.reason).toMatch(/^resume/);
+    expect(second.plan?.from).toBe(first.plan?.from);
     expect((await dbState()).boxes).toEqual(truthState().boxes);
     // The resumed poll plus the interrupted one fetched each page exactly once.
     const uninterrupted = await (async () => {
@@ -165,7 +166,7 @@ describe("syncOrderSheets against the simulator", () => {
         prisma,
         source: real,
         vendorId: VENDOR.vendorId,
-        config: { ...config, backfillMs: Date.now() - Date.parse(first.plan.from) - config.lagMs },
+        config: { ...config, backfillMs: Date.now() - Date.parse(first.plan!.from) - config.lagMs },
         trigger: "manual",
       });
     })();
@@ -228,5 +229,47 @@ describe("syncOrderSheets against the simulator", () => {
     expect(q).toHaveLength(1);
     expect(q[0]!.reason).toBe("shippingPrice: expected whole KRW, got 2500.5");
     expect(q[0]!.entity_key).toMatch(/^\d{18}$/);
+  });
+
+  it("runs one poll of a (vendor, stream) at a time: a concurrent poll is skipped", async () => {
+    const [a, b] = await Promise.all([
+      syncOrderSheets({ prisma, source: client(), vendorId: VENDOR.vendorId, config, trigger: "manual" }),
+      syncOrderSheets({ prisma, source: client(), vendorId: VENDOR.vendorId, config, trigger: "schedule" }),
+    ]);
+    expect([a.outcome, b.outcome].sort()).toEqual(["completed", "skipped"]);
+    const skipped = a.outcome === "skipped" ? a : b;
+    expect(skipped.runId).toBeNull();
+    expect(skipped.apiCalls).toBe(0);
+    // The lease is released afterwards: the next poll runs.
+    const next = await syncOrderSheets({ prisma, source: client(), vendorId: VENDOR.vendorId, config, trigger: "manual" });
+    expect(next.outcome).toBe("completed");
+  });
+
+  it("cannot commit another page once its lease has passed to another poll (fencing)", async () => {
+    const real = client();
+    let pages = 0;
+    let firstPageBoxes = -1;
+    const source: OrderSheetSource = {
+      async *orderSheetPages(query, opts) {
+        for await (const page of real.orderSheetPages(query, opts)) {
+          if (++pages === 1) firstPageBoxes = page.orders.length;
+          if (pages === 2) {
+            // Another poll takes the lease over, as after an expiry while this one hung.
+            await prisma.$executeRawUnsafe(`UPDATE sync_leases SET owner = 'another-poll'`);
+          }
+          yield page;
+        }
+      },
+    };
+    const err = await syncOrderSheets({ prisma, source, vendorId: VENDOR.vendorId, config, trigger: "manual" }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LeaseLostError);
+    const [{ n }] = await prisma.$queryRawUnsafe<[{ n: bigint }]>(`SELECT count(*) AS n FROM shipment_boxes`);
+    // Only the first page committed; the second was rolled back with the renewal that failed.
+    expect(firstPageBoxes).toBeGreaterThan(0);
+    expect(Number(n)).toBe(firstPageBoxes);
+    expect((await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets"))?.cursor).not.toBeNull();
+    await prisma.$executeRawUnsafe(`DELETE FROM sync_leases`);
   });
 });

@@ -1,12 +1,17 @@
 import type { CoupangClient, OrderSheetPage, OrderStatus, RejectedRecord } from "@cos/coupang";
+import { randomUUID } from "node:crypto";
 import {
+  acquireLease,
   finishSyncRun,
   getCheckpoint,
   quarantineRecords,
+  releaseLease,
+  renewLease,
   saveCheckpoint,
   startSyncRun,
   upsertShipmentBoxes,
   withTransaction,
+  type LeaseKey,
   type PrismaClient,
   type ShipmentBoxRow,
 } from "@cos/db";
@@ -21,6 +26,9 @@ import {
 
 export const ORDERSHEETS_STREAM = "ordersheets";
 
+/** Longer than the slowest page can take (a 95 s call with got's retries), renewed every page. */
+const LEASE_TTL_MS = 10 * 60_000;
+
 /** The client calls the ordersheets stream needs; `CoupangClient` satisfies it. */
 export type OrderSheetSource = Pick<CoupangClient, "orderSheetPages">;
 
@@ -28,10 +36,14 @@ export type OrderSheetSource = Pick<CoupangClient, "orderSheetPages">;
 export interface SyncReport {
   vendorId: string;
   stream: typeof ORDERSHEETS_STREAM;
-  runId: bigint;
-  plan: { from: string; to: string; windows: number; statuses: number; reason: string };
-  /** false when a shutdown stopped the poll between pages; the cursor resumes it. */
-  completed: boolean;
+  /** null when the poll was skipped (no run recorded). */
+  runId: bigint | null;
+  plan: { from: string; to: string; windows: number; statuses: number; reason: string } | null;
+  /**
+   * `completed`: every window read. `interrupted`: a shutdown stopped it between pages; the
+   * cursor resumes it. `skipped`: another poll of this (vendor, stream) holds the lease.
+   */
+  outcome: "completed" | "interrupted" | "skipped";
   windows: number;
   pages: number;
   apiCalls: number;
@@ -64,6 +76,38 @@ export interface SyncOrderSheetsInput {
  *   committed stay, and the cursor resumes after them.
  */
 export async function syncOrderSheets(input: SyncOrderSheetsInput): Promise<SyncReport> {
+  const { prisma, vendorId } = input;
+  const lease: LeaseKey = { vendorId, stream: ORDERSHEETS_STREAM, owner: randomUUID() };
+  if (!(await acquireLease(prisma, lease, LEASE_TTL_MS))) {
+    return { ...emptyReport(vendorId), outcome: "skipped" };
+  }
+  try {
+    return await pollUnderLease(input, lease);
+  } finally {
+    await releaseLease(prisma, lease);
+  }
+}
+
+function emptyReport(vendorId: string): SyncReport {
+  return {
+    vendorId,
+    stream: ORDERSHEETS_STREAM,
+    runId: null,
+    plan: null,
+    outcome: "interrupted",
+    windows: 0,
+    pages: 0,
+    apiCalls: 0,
+    boxesInserted: 0,
+    boxesUpdated: 0,
+    itemsInserted: 0,
+    itemsUpdated: 0,
+    rejected: 0,
+    syncedThrough: null,
+  };
+}
+
+async function pollUnderLease(input: SyncOrderSheetsInput, lease: LeaseKey): Promise<SyncReport> {
   const { prisma, vendorId, config } = input;
   const now = input.now ?? (() => new Date());
   const checkpoint = await getCheckpoint(prisma, vendorId, ORDERSHEETS_STREAM);
@@ -85,26 +129,16 @@ export async function syncOrderSheets(input: SyncOrderSheetsInput): Promise<Sync
     plan: { ...planSummary, windowList: plan.windows.map((w) => [w.createdAtFrom, w.createdAtTo]) },
   });
   const report: SyncReport = {
-    vendorId,
-    stream: ORDERSHEETS_STREAM,
+    ...emptyReport(vendorId),
     runId,
     plan: planSummary,
-    completed: false,
-    windows: 0,
-    pages: 0,
-    apiCalls: 0,
-    boxesInserted: 0,
-    boxesUpdated: 0,
-    itemsInserted: 0,
-    itemsUpdated: 0,
-    rejected: 0,
     syncedThrough: checkpoint?.syncedThrough?.toISOString() ?? null,
   };
 
   try {
-    await runPlan(input, plan, resume, report);
+    await runPlan(input, plan, resume, report, lease);
     await finishSyncRun(prisma, runId, {
-      status: report.completed ? "succeeded" : "interrupted",
+      status: report.outcome === "completed" ? "succeeded" : "interrupted",
       ...runCounts(report),
       error: null,
     });
@@ -134,6 +168,7 @@ async function runPlan(
   plan: OrderSheetsPlan,
   resume: Cursor | null,
   report: SyncReport,
+  lease: LeaseKey,
 ): Promise<void> {
   const { prisma, source, vendorId, signal } = input;
   const base = { v: 1 as const, from: plan.from.toISOString(), to: plan.to.toISOString() };
@@ -167,6 +202,7 @@ async function runPlan(
         const windowDone = !page.nextToken && lastStatus;
         const syncedThrough = windowDone ? new Date(Math.min(window.to.getTime(), plan.to.getTime())) : null;
         await withTransaction(prisma, async (tx) => {
+          await renewLease(tx, lease, LEASE_TTL_MS);
           const counts = await upsertShipmentBoxes(tx, rows);
           report.boxesInserted += counts.boxesInserted;
           report.boxesUpdated += counts.boxesUpdated;
@@ -195,7 +231,7 @@ async function runPlan(
       }
     }
   }
-  report.completed = true;
+  report.outcome = "completed";
 }
 
 /**
