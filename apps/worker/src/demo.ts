@@ -84,7 +84,9 @@ async function demo(): Promise<number> {
     if (opts.reset) await resetVendor(databaseUrl, DEMO_VENDOR.vendorId);
 
     console.log("Coupang order-sync demo");
-    console.log(`  database   ${dataDir ? `embedded Postgres, data in ${dataDir.startsWith(repoRoot) ? relative(repoRoot, dataDir) : dataDir}` : "DATABASE_URL"}`);
+    console.log(
+      `  database   ${dataDir ? `embedded Postgres, data in ${dataDir.startsWith(repoRoot) ? relative(repoRoot, dataDir) : dataDir}` : "DATABASE_URL"}`,
+    );
     console.log(`  queues     BullMQ on ${config.redisUrl ? "Redis (REDIS_URL)" : "Postgres"}`);
     console.log(
       `  simulator  ${sim.url}, seed ${opts.seed}, ${opts.orders} boxes over ${opts.days} days, vendor ${DEMO_VENDOR.vendorId}`,

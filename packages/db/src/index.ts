@@ -17,7 +17,13 @@ export { getCheckpoint, saveCheckpoint } from "./repositories/checkpoints.js";
 export type { Checkpoint, SaveCheckpointInput } from "./repositories/checkpoints.js";
 export { startSyncRun, finishSyncRun } from "./repositories/sync-runs.js";
 export type { FinishSyncRunInput, StartSyncRunInput, SyncRunOutcome } from "./repositories/sync-runs.js";
-export { acquireLease, renewLease, releaseLease, LeaseLostError, type LeaseKey } from "./repositories/leases.js";
+export {
+  acquireLease,
+  renewLease,
+  releaseLease,
+  LeaseLostError,
+  type LeaseKey,
+} from "./repositories/leases.js";
 export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
 export { quarantineRecords, type QuarantineInput } from "./repositories/quarantine.js";
 // The generated client: PrismaClient, the Prisma namespace (errors, TransactionClient, model

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +9,11 @@ import { createTestDatabase, type TestDatabase } from "../../../test/support/pos
 import { defaultMigrationsDir, migrate, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from "./migrate.js";
 
 const INIT = "20261129191500_init";
+/** Every migration in prisma/migrations, in the order they apply. */
+const ALL = readdirSync(defaultMigrationsDir, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 
 async function query<T extends pg.QueryResultRow>(
   url: string,
@@ -48,17 +54,21 @@ describe("migrate", () => {
     dirs = [];
   });
 
-  it("applies the init migration once; a second run applies nothing", async () => {
-    expect(await migrate(db.url)).toEqual({ applied: [INIT] });
+  it("applies every migration once; a second run applies nothing", async () => {
+    expect(await migrate(db.url)).toEqual({ applied: ALL });
     expect(await migrate(db.url)).toEqual({ applied: [] });
     const rows = await query<{ n: string }>(db.url, "SELECT count(*) AS n FROM _prisma_migrations");
-    expect(rows[0]!.n).toBe("1");
+    expect(rows[0]!.n).toBe(String(ALL.length));
   });
 
   it("records _prisma_migrations exactly as Prisma does", async () => {
     await migrate(db.url);
     const file = await readFile(path.join(defaultMigrationsDir, INIT, "migration.sql"));
-    const [row] = await query<Record<string, unknown>>(db.url, "SELECT * FROM _prisma_migrations");
+    const [row] = await query<Record<string, unknown>>(
+      db.url,
+      "SELECT * FROM _prisma_migrations WHERE migration_name = $1",
+      [INIT],
+    );
     expect(row).toMatchObject({
       migration_name: INIT,
       checksum: createHash("sha256").update(file).digest("hex"),
@@ -127,12 +137,12 @@ describe("migrate", () => {
 
   it("applies each migration once when several processes start together", async () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => migrate(db.url)));
-    expect(results.flatMap((r) => r.applied)).toEqual([INIT]);
+    expect(results.flatMap((r) => r.applied)).toEqual(ALL);
     const rows = await query<{ migration_name: string }>(
       db.url,
-      "SELECT migration_name FROM _prisma_migrations",
+      "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name",
     );
-    expect(rows).toEqual([{ migration_name: INIT }]);
+    expect(rows).toEqual(ALL.map((migration_name) => ({ migration_name })));
   });
 
   it("applies only the new migrations, in name order", async () => {
@@ -184,14 +194,17 @@ describe("migrate", () => {
     await query(db.url, "UPDATE _prisma_migrations SET rolled_back_at = now()");
     await query(
       db.url,
-      "DROP TABLE order_items, shipment_boxes, sync_checkpoints, sync_runs, quarantined_records, vendor_accounts",
+      "DROP TABLE order_items, shipment_boxes, sync_checkpoints, sync_runs, quarantined_records, sync_leases, vendor_accounts",
     );
-    expect(await migrate(db.url)).toEqual({ applied: [INIT] });
+    expect(await migrate(db.url)).toEqual({ applied: ALL });
     const rows = await query<{ rolled_back: boolean }>(
       db.url,
-      "SELECT rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations ORDER BY started_at",
+      "SELECT rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations ORDER BY started_at, migration_name",
     );
-    expect(rows).toEqual([{ rolled_back: true }, { rolled_back: false }]);
+    expect(rows).toEqual([
+      ...ALL.map(() => ({ rolled_back: true })),
+      ...ALL.map(() => ({ rolled_back: false })),
+    ]);
   });
 
   it("rolls a failing migration back completely and records nothing for it", async () => {
@@ -210,9 +223,9 @@ describe("migrate", () => {
     expect(await query(db.url, "SELECT 1 FROM pg_tables WHERE tablename = 'half'")).toEqual([]);
     const rows = await query<{ migration_name: string }>(
       db.url,
-      "SELECT migration_name FROM _prisma_migrations",
+      "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name",
     );
-    expect(rows).toEqual([{ migration_name: INIT }]);
+    expect(rows).toEqual(ALL.map((migration_name) => ({ migration_name })));
   });
 
   it("waits for the lock holder, and gives up with a clear error after lockTimeoutMs", async () => {
@@ -226,7 +239,7 @@ describe("migrate", () => {
       const waiting = migrate(db.url);
       await new Promise((r) => setTimeout(r, 200));
       await holder.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
-      expect(await waiting).toEqual({ applied: [INIT] });
+      expect(await waiting).toEqual({ applied: ALL });
     } finally {
       await holder.end();
     }

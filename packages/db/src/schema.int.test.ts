@@ -209,6 +209,7 @@ describe("migrated database = schema.prisma", () => {
         ShipmentBox: () => prisma.shipmentBox.findMany({ take: 1 }),
         OrderItem: () => prisma.orderItem.findMany({ take: 1 }),
         SyncCheckpoint: () => prisma.syncCheckpoint.findMany({ take: 1 }),
+        SyncLease: () => prisma.syncLease.findMany({ take: 1 }),
         SyncRun: () => prisma.syncRun.findMany({ take: 1 }),
         QuarantinedRecord: () => prisma.quarantinedRecord.findMany({ take: 1 }),
       };

@@ -241,7 +241,13 @@ describe("syncOrderSheets against the simulator", () => {
     expect(skipped.runId).toBeNull();
     expect(skipped.apiCalls).toBe(0);
     // The lease is released afterwards: the next poll runs.
-    const next = await syncOrderSheets({ prisma, source: client(), vendorId: VENDOR.vendorId, config, trigger: "manual" });
+    const next = await syncOrderSheets({
+      prisma,
+      source: client(),
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    });
     expect(next.outcome).toBe("completed");
   });
 
@@ -261,9 +267,13 @@ describe("syncOrderSheets against the simulator", () => {
         }
       },
     };
-    const err = await syncOrderSheets({ prisma, source, vendorId: VENDOR.vendorId, config, trigger: "manual" }).catch(
-      (e: unknown) => e,
-    );
+    const err = await syncOrderSheets({
+      prisma,
+      source,
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LeaseLostError);
     const [{ n }] = await prisma.$queryRawUnsafe<[{ n: bigint }]>(`SELECT count(*) AS n FROM shipment_boxes`);
     // Only the first page committed; the second was rolled back with the renewal that failed.

@@ -11,7 +11,9 @@ export interface LeaseKey {
 export class LeaseLostError extends Error {
   override name = "LeaseLostError";
   constructor(key: LeaseKey) {
-    super(`the lease on ${key.vendorId}/${key.stream} passed to another poll; this poll (${key.owner}) stops`);
+    super(
+      `the lease on ${key.vendorId}/${key.stream} passed to another poll; this poll (${key.owner}) stops`,
+    );
   }
 }
 
