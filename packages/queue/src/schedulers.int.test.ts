@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createQueueFactory, type QueueBackendConfig } from "./backend.js";
-import { pollSchedulerId } from "./catalog.js";
+import { createQueueFactory, type QueueBackendConfig, type QueueHandle } from "./backend.js";
+import { pollSchedulerId, type JobData } from "./catalog.js";
 import { pruneSchedulers, upsertPollScheduler } from "./schedulers.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
 
@@ -23,55 +23,48 @@ const backends: Array<{ name: string; skip: boolean; config: () => QueueBackendC
   },
 ];
 
-describe.each(backends)("job schedulers on $name", ({ skip, config }) => {
-  it.skipIf(skip)(
-    "leaves exactly one scheduler per (vendor, stream) however often the worker boots",
-    async () => {
-      const factory = createQueueFactory(config());
-      const queue = factory.queue<{
-        vendorId: string;
-        stream: "ordersheets";
-        trigger: "schedule" | "manual";
-      }>("inbound");
-      try {
-        for (let boot = 0; boot < 5; boot++) {
-          await upsertPollScheduler(queue, "A00000001", "ordersheets", 60_000);
-          await upsertPollScheduler(queue, "A00000002", "ordersheets", 60_000);
-        }
-        const schedulers = await queue.getJobSchedulers();
-        expect(schedulers.map((s) => s.key).sort()).toEqual([
-          "poll:A00000001:ordersheets",
-          "poll:A00000002:ordersheets",
-        ]);
-        expect(schedulers.every((s) => s.every === 60_000)).toBe(true);
+type PollQueue = QueueHandle<JobData<"poll">>;
 
-        const removed = await pruneSchedulers(queue, new Set([pollSchedulerId("A00000001", "ordersheets")]));
-        expect(removed).toEqual(["poll:A00000002:ordersheets"]);
-        expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(["poll:A00000001:ordersheets"]);
-      } finally {
-        await queue.close();
-        await factory.close();
+/** Runs `fn` with the inbound queue on a backend, and closes both afterwards. */
+async function withInbound(
+  config: QueueBackendConfig,
+  fn: (queue: PollQueue) => Promise<void>,
+): Promise<void> {
+  const factory = createQueueFactory(config);
+  const queue: PollQueue = factory.queue("inbound");
+  try {
+    await fn(queue);
+  } finally {
+    await queue.close();
+    await factory.close();
+  }
+}
+
+describe.each(backends)("job schedulers on $name", ({ skip, config }) => {
+  it.skipIf(skip)("leaves exactly one scheduler per (vendor, stream) however often the worker boots", () =>
+    withInbound(config(), async (queue) => {
+      for (let boot = 0; boot < 5; boot++) {
+        await upsertPollScheduler(queue, "A00000001", "ordersheets", 60_000);
+        await upsertPollScheduler(queue, "A00000002", "ordersheets", 60_000);
       }
-    },
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.map((s) => s.key).sort()).toEqual([
+        "poll:A00000001:ordersheets",
+        "poll:A00000002:ordersheets",
+      ]);
+      expect(schedulers.every((s) => s.every === 60_000)).toBe(true);
+
+      const removed = await pruneSchedulers(queue, new Set([pollSchedulerId("A00000001", "ordersheets")]));
+      expect(removed).toEqual(["poll:A00000002:ordersheets"]);
+      expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(["poll:A00000001:ordersheets"]);
+    }),
   );
 
-  it.skipIf(skip)(
-    "refuses job data that does not match the catalog before it reaches the queue",
-    async () => {
-      const factory = createQueueFactory(config());
-      const queue = factory.queue<{
-        vendorId: string;
-        stream: "ordersheets";
-        trigger: "schedule" | "manual";
-      }>("inbound");
-      try {
-        await expect(upsertPollScheduler(queue, "not a vendor!", "ordersheets", 60_000)).rejects.toThrow(
-          /invalid poll job data: vendorId/,
-        );
-      } finally {
-        await queue.close();
-        await factory.close();
-      }
-    },
+  it.skipIf(skip)("refuses job data that does not match the catalog before it reaches the queue", () =>
+    withInbound(config(), async (queue) => {
+      await expect(upsertPollScheduler(queue, "not a vendor!", "ordersheets", 60_000)).rejects.toThrow(
+        /invalid poll job data: vendorId/,
+      );
+    }),
   );
 });

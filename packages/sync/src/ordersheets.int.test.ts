@@ -2,17 +2,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CoupangClient, CoupangAuthError } from "@cos/coupang";
 import { LeaseLostError } from "@cos/db";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { createPrisma, ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
+import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
 import { syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { useTestDatabase } from "../../../test/support/database.js";
 
 const VENDOR = { vendorId: "A00000042", accessKey: "ak-42", secretKey: "sk-42" };
 const HOUR = 3_600_000;
 const config = { lagMs: 120_000, lookbackMs: 30 * 60_000, backfillMs: 20 * 24 * HOUR };
 
 let sim: Simulator;
-let db: TestDatabase;
 let prisma: PrismaClient;
+const fixture = useTestDatabase();
 
 beforeAll(async () => {
   // Anchored an hour ago: every generated order is past the list lag and so visible.
@@ -23,13 +23,10 @@ beforeAll(async () => {
     anchor: new Date(Date.now() - HOUR),
     vendors: [VENDOR],
   });
-  db = await createTestDatabase();
-  prisma = createPrisma(db.url, { max: 4 });
+  prisma = fixture.prisma;
   await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
   await sim?.close();
 });
 
@@ -37,8 +34,13 @@ const client = (secretKey = VENDOR.secretKey) =>
   new CoupangClient({ baseUrl: sim.url, vendorId: VENDOR.vendorId, accessKey: VENDOR.accessKey, secretKey });
 
 async function reset(): Promise<void> {
-  await prisma.$executeRawUnsafe(
-    `TRUNCATE order_items, shipment_boxes, sync_checkpoints, sync_runs, quarantined_records, sync_leases`,
+  await fixture.truncate(
+    "order_items",
+    "shipment_boxes",
+    "sync_checkpoints",
+    "sync_runs",
+    "quarantined_records",
+    "sync_leases",
   );
 }
 

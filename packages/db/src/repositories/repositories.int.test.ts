@@ -1,7 +1,6 @@
-import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../../test/support/postgres.js";
-import { createPrisma } from "../client.js";
+import type pg from "pg";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../../../test/support/database.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { withTransaction } from "../transaction.js";
 import { getCheckpoint, saveCheckpoint } from "./checkpoints.js";
@@ -11,23 +10,13 @@ import { ensureVendorAccount } from "./vendors.js";
 
 const VENDOR = "A00012345";
 
-let db: TestDatabase;
+const fixture = useTestDatabase({ poolSize: 4 });
 let prisma: PrismaClient;
-// A plain client, not a pg.Pool: Pool.end() resolves before its sockets close, and the database
-// is dropped WITH (FORCE) right after.
 let sql: pg.Client;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrisma(db.url, { max: 4 });
-  sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
-});
-
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await sql?.end();
-  await db?.drop();
+beforeAll(() => {
+  prisma = fixture.prisma;
+  sql = fixture.sql;
 });
 
 beforeEach(async () => {
