@@ -2,7 +2,8 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { embeddedDataDir, migrate, startEmbeddedPostgres } from "@cos/db";
+import { embeddedDataDir, getCheckpoint, migrate, startEmbeddedPostgres } from "@cos/db";
+import { ORDERSHEETS_STREAM } from "@cos/sync";
 import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -102,6 +103,7 @@ async function demo(): Promise<number> {
         if ((o.ok && o.report.outcome !== "skipped") || (!o.ok && o.final)) resolve(o);
       });
     });
+    const before = await getCheckpoint(app.prisma, DEMO_VENDOR.vendorId, ORDERSHEETS_STREAM);
     // Poll now rather than wait for the scheduler: on a rerun its next tick may be a minute away.
     await app.pollNow(DEMO_VENDOR.vendorId);
     const outcome = await settled;
@@ -109,7 +111,14 @@ async function demo(): Promise<number> {
 
     if (!outcome.ok) {
       console.error(`\nSync failed for vendor ${outcome.vendorId}: ${outcome.error.message}`);
-      console.error("The checkpoint did not move; nothing was written for the failed pages.");
+      const after = await getCheckpoint(app.prisma, DEMO_VENDOR.vendorId, ORDERSHEETS_STREAM);
+      const mark = (c: typeof after) => c?.syncedThrough?.toISOString() ?? "none";
+      console.error(
+        mark(before) === mark(after) &&
+          JSON.stringify(before?.cursor ?? null) === JSON.stringify(after?.cursor ?? null)
+          ? `The checkpoint did not move (synced through: ${mark(after)}).`
+          : `The checkpoint moved from ${mark(before)} to ${mark(after)} before the failure.`,
+      );
       await stopAll();
       return 1;
     }
