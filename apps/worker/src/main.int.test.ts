@@ -1,0 +1,87 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+
+const VENDOR = { vendorId: "A00055555", accessKey: "ak-main", secretKey: "sk-main-secret" };
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+
+let sim: Simulator;
+let db: TestDatabase;
+beforeAll(async () => {
+  sim = await startSimulator({
+    seed: 5,
+    orders: 200,
+    days: 5,
+    anchor: new Date(Date.now() - 3_600_000),
+    vendors: [VENDOR],
+  });
+  db = await createTestDatabase(false);
+});
+afterAll(async () => {
+  await sim?.close();
+  await db?.drop();
+});
+
+/** Runs the daemon until `until` matches its output, then sends `signal`; resolves on exit. */
+function runDaemon(signal: NodeJS.Signals, until: RegExp) {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: db.url,
+      QUEUE_PREFIX: `m${randomBytes(3).toString("hex")}`,
+      COUPANG_BASE_URL: sim.url,
+      COUPANG_VENDOR_ID: VENDOR.vendorId,
+      COUPANG_ACCESS_KEY: VENDOR.accessKey,
+      COUPANG_SECRET_KEY: VENDOR.secretKey,
+      SYNC_BACKFILL_DAYS: "7",
+      SHUTDOWN_TIMEOUT_SECONDS: "10",
+    },
+  });
+  let output = "";
+  let signalledAt = 0;
+  return new Promise<{ code: number | null; output: string; stopMs: number }>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!signalledAt && until.test(output)) {
+        signalledAt = Date.now();
+        child.kill(signal);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => resolve({ code, output, stopMs: Date.now() - signalledAt }));
+  });
+}
+
+describe("the daemon (npm start)", () => {
+  it("migrates, polls, and stops cleanly on SIGTERM", async () => {
+    const { code, output, stopMs } = await runDaemon("SIGTERM", /"msg":"poll finished"/);
+    expect(code).toBe(0);
+    expect(output).toMatch(/"msg":"migrations applied"/);
+    expect(output).toMatch(/"signal":"SIGTERM","msg":"shutting down"/);
+    expect(output).toMatch(/"msg":"worker stopped"/);
+    expect(stopMs).toBeLessThan(10_000);
+    expect(output).not.toContain(VENDOR.secretKey);
+  });
+
+  it("stops cleanly on SIGINT too", async () => {
+    const { code, output } = await runDaemon("SIGINT", /"msg":"worker started"/);
+    expect(code).toBe(0);
+    expect(output).toMatch(/"msg":"worker stopped"/);
+  });
+
+  it("refuses to start with a clear message and exit code 78 when the config is invalid", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+      env: { PATH: process.env.PATH, DATABASE_URL: "mysql://nope", SYNC_LOOKBACK_MINUTES: "5" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    expect(code).toBe(78);
+    expect(stderr).toMatch(/DATABASE_URL: a postgresql:\/\/ URL/);
+    expect(stderr).toMatch(/SYNC_LOOKBACK_MINUTES/);
+  });
+});
