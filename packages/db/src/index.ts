@@ -7,12 +7,19 @@ export { startEmbeddedPostgres, embeddedDataDir, ROOT_RUNTIME_DIR } from "./embe
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from "./embedded.js";
 export { withTransaction, type Tx, type TransactionOptions } from "./transaction.js";
 export type { JsonValue, SqlClient } from "./repositories/sql.js";
-export { upsertShipmentBoxes, SHIPMENT_BOX_STATUS_RANK } from "./repositories/shipment-boxes.js";
+export {
+  upsertShipmentBoxes,
+  SHIPMENT_BOX_STATUS_RANK,
+  SHIPMENT_BOX_LOCK,
+} from "./repositories/shipment-boxes.js";
 export type {
+  ChangeEventDraft,
   OrderItemRow,
   ShipmentBoxRow,
+  StaleRead,
   UpsertShipmentBoxesResult,
 } from "./repositories/shipment-boxes.js";
+export { appendChangeEvents, CHANGE_EVENTS_CHANNEL } from "./repositories/change-events.js";
 export { getCheckpoint, saveCheckpoint } from "./repositories/checkpoints.js";
 export type { Checkpoint, SaveCheckpointInput } from "./repositories/checkpoints.js";
 export { startSyncRun, finishSyncRun } from "./repositories/sync-runs.js";
@@ -30,6 +37,7 @@ export { quarantineRecords, type QuarantineInput } from "./repositories/quaranti
 // input types) and one type per model.
 export { PrismaClient, Prisma } from "./generated/prisma/client.js";
 export type {
+  ChangeEvent,
   OrderItem,
   QuarantinedRecord,
   ShipmentBox,

@@ -192,10 +192,11 @@ describe("migrate", () => {
   it("ignores rolled-back rows, as Prisma does, and re-applies that migration", async () => {
     await migrate(db.url);
     await query(db.url, "UPDATE _prisma_migrations SET rolled_back_at = now()");
-    await query(
+    const [{ tables }] = await query<{ tables: string }>(
       db.url,
-      "DROP TABLE order_items, shipment_boxes, sync_checkpoints, sync_runs, quarantined_records, sync_leases, vendor_accounts",
+      "SELECT string_agg(quote_ident(tablename), ', ') AS tables FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'",
     );
+    await query(db.url, `DROP TABLE ${tables} CASCADE`);
     expect(await migrate(db.url)).toEqual({ applied: ALL });
     const rows = await query<{ rolled_back: boolean }>(
       db.url,

@@ -211,6 +211,7 @@ describe("migrated database = schema.prisma", () => {
         SyncCheckpoint: () => prisma.syncCheckpoint.findMany({ take: 1 }),
         SyncLease: () => prisma.syncLease.findMany({ take: 1 }),
         SyncRun: () => prisma.syncRun.findMany({ take: 1 }),
+        ChangeEvent: () => prisma.changeEvent.findMany({ take: 1 }),
         QuarantinedRecord: () => prisma.quarantinedRecord.findMany({ take: 1 }),
       };
       expect(Object.keys(readers)).toEqual(Object.values(Prisma.ModelName));

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient, CoupangAuthError } from "@cos/coupang";
-import { LeaseLostError } from "@cos/db";
+import pg from "pg";
+import { CoupangClient, CoupangAuthError, stringifyJson } from "@cos/coupang";
+import { CHANGE_EVENTS_CHANNEL, LeaseLostError } from "@cos/db";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
 import { syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
@@ -41,6 +42,7 @@ async function reset(): Promise<void> {
     "sync_runs",
     "quarantined_records",
     "sync_leases",
+    "change_events",
   );
 }
 
@@ -284,4 +286,87 @@ describe("syncOrderSheets against the simulator", () => {
     expect((await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets"))?.cursor).not.toBeNull();
     await prisma.$executeRawUnsafe(`DELETE FROM sync_leases`);
   });
+
+  it("records each change once in the change feed, and NOTIFYs consumers on commit", async () => {
+    const listener = new pg.Client({ connectionString: fixture.url });
+    await listener.connect();
+    const notified: string[] = [];
+    listener.on("notification", (n) => notified.push(n.payload ?? ""));
+    await listener.query(`LISTEN ${CHANGE_EVENTS_CHANNEL}`);
+    try {
+      const truth = sim.groundTruth(VENDOR.vendorId);
+      const accepted = truth.orders.find((o) => o.status === "ACCEPT")!;
+      const target = String(accepted.shipmentBoxId);
+      // Each poll a full backfill (no checkpoint), so the box's old creation day is read again.
+      const poll = async (mutate?: (o: { status: string }) => string) => {
+        await fixture.truncate("sync_checkpoints");
+        return syncOrderSheets({
+          prisma,
+          source: mutating(client(), target, mutate),
+          vendorId: VENDOR.vendorId,
+          config,
+          trigger: "manual",
+        });
+      };
+
+      const first = await poll();
+      expect(first.events).toBe(truth.boxes + truth.items);
+      expect(first.statusChanges).toBe(0);
+
+      // Coupang moves the box to INSTRUCT; it is still read from the same window and status page.
+      const moved = await poll((o) => (o.status = "INSTRUCT"));
+      expect([moved.events, moved.statusChanges, moved.staleReads]).toEqual([1, 1, 0]);
+      const again = await poll((o) => (o.status = "INSTRUCT"));
+      expect([again.events, again.statusChanges, again.staleReads]).toEqual([0, 0, 0]);
+      // The list serves the old ACCEPT version again (acknowledgement lag, pitfalls B-7).
+      const stale = await poll();
+      expect([stale.events, stale.statusChanges, stale.staleReads]).toEqual([0, 0, 1]);
+
+      const feed = await prisma.$queryRawUnsafe<
+        Array<{ kind: string; old_status: string; new_status: string; changed_fields: string[] }>
+      >(
+        `SELECT kind, old_status, new_status, changed_fields FROM change_events WHERE entity = 'shipment_box' AND entity_id = $1 ORDER BY id`,
+        target,
+      );
+      expect(feed).toEqual([
+        { kind: "created", old_status: null, new_status: "ACCEPT", changed_fields: [] },
+        { kind: "status_changed", old_status: "ACCEPT", new_status: "INSTRUCT", changed_fields: ["status"] },
+      ]);
+      const [{ max }] = await prisma.$queryRawUnsafe<[{ max: bigint }]>(
+        `SELECT max(id) AS max FROM change_events`,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      expect(notified.at(-1)).toBe(String(max));
+    } finally {
+      await listener.end();
+    }
+  });
 });
+
+/** A source that applies `mutate` to one box wherever it is read (value and raw JSON alike). */
+function mutating(
+  real: CoupangClient,
+  shipmentBoxId: string,
+  mutate?: (o: { status: string }) => string,
+): OrderSheetSource {
+  return {
+    async *orderSheetPages(query, opts) {
+      for await (const page of real.orderSheetPages(query, opts)) {
+        if (!mutate) {
+          yield page;
+          continue;
+        }
+        yield {
+          ...page,
+          orders: page.orders.map((record) => {
+            if (String(record.value.shipmentBoxId) !== shipmentBoxId) return record;
+            const value = { ...record.value };
+            mutate(value);
+            const raw = { ...(record.raw as Record<string, unknown>), status: value.status };
+            return { value, raw, rawJson: stringifyJson(raw) };
+          }),
+        };
+      }
+    },
+  };
+}

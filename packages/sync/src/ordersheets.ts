@@ -2,6 +2,7 @@ import type { CoupangClient, OrderSheetPage, OrderStatus, RejectedRecord } from 
 import { randomUUID } from "node:crypto";
 import {
   acquireLease,
+  appendChangeEvents,
   finishSyncRun,
   getCheckpoint,
   quarantineRecords,
@@ -51,6 +52,12 @@ export interface SyncReport {
   boxesUpdated: number;
   itemsInserted: number;
   itemsUpdated: number;
+  /** Change events appended to the feed (creations, status changes, field updates). */
+  events: number;
+  /** Accepted status transitions (a subset of `events`). */
+  statusChanges: number;
+  /** Reads not applied because they would have moved a status backwards. */
+  staleReads: number;
   rejected: number;
   syncedThrough: string | null;
 }
@@ -69,8 +76,9 @@ export interface SyncOrderSheetsInput {
 /**
  * Polls the ordersheets list of one vendor: plans the windows (or resumes the cursor of an
  * interrupted poll), pages through every (window, status), and commits each page's boxes,
- * items, quarantined records and the advanced cursor in one transaction. `synced_through` moves
- * only when a window is complete for all six statuses, and never past `now − lag`.
+ * items, quarantined records, the advanced cursor and the page's change events in one
+ * transaction. `synced_through` moves only when a window is complete for all six statuses, and
+ * never past `now − lag`. Runs under the (vendor, stream) lease, or not at all (`skipped`).
  *
  * @throws CoupangError from the client (auth, rate limit, blocked, …); the rows of pages already
  *   committed stay, and the cursor resumes after them.
@@ -102,6 +110,9 @@ function emptyReport(vendorId: string): SyncReport {
     boxesUpdated: 0,
     itemsInserted: 0,
     itemsUpdated: 0,
+    events: 0,
+    statusChanges: 0,
+    staleReads: 0,
     rejected: 0,
     syncedThrough: null,
   };
@@ -208,6 +219,7 @@ async function runPlan(
           report.boxesUpdated += counts.boxesUpdated;
           report.itemsInserted += counts.itemsInserted;
           report.itemsUpdated += counts.itemsUpdated;
+          report.staleReads += counts.staleReads.length;
           if (rejected.length > 0) {
             await quarantineRecords(
               tx,
@@ -222,6 +234,10 @@ async function runPlan(
             report.rejected += rejected.length;
           }
           await saveCheckpoint(tx, { vendorId, stream: ORDERSHEETS_STREAM, syncedThrough, cursor: next });
+          // Last in the transaction: it orders event ids by commit (see appendChangeEvents).
+          await appendChangeEvents(tx, counts.events);
+          report.events += counts.events.length;
+          report.statusChanges += counts.events.filter((e) => e.kind === "status_changed").length;
         });
         if (syncedThrough) {
           report.windows++;

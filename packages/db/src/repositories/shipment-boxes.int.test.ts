@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../../test/support/database.js";
@@ -48,7 +49,7 @@ describe("upsertShipmentBoxes", () => {
   it("stores an 18-digit shipmentBoxId with every digit (SQL text and Prisma bigint)", async () => {
     const id = 999999999999999999n;
     const box = makeBox(id, { orderId: 888888888888888888n }, [999999999999999998n]);
-    expect(await upsert([box])).toEqual({
+    expect(await upsert([box])).toMatchObject({
       boxesInserted: 1,
       boxesUpdated: 0,
       itemsInserted: 1,
@@ -119,14 +120,14 @@ describe("upsertShipmentBoxes", () => {
 
   it("changes nothing when the same batch is upserted again", async () => {
     const batch = [makeBox(1n, {}, [11n, 12n]), makeBox(2n, { status: "INSTRUCT" }, [21n])];
-    expect(await upsert(batch)).toEqual({
+    expect(await upsert(batch)).toMatchObject({
       boxesInserted: 2,
       boxesUpdated: 0,
       itemsInserted: 3,
       itemsUpdated: 0,
     });
     const before = await snapshot();
-    expect(await upsert(batch)).toEqual({
+    expect(await upsert(batch)).toMatchObject({
       boxesInserted: 0,
       boxesUpdated: 0,
       itemsInserted: 0,
@@ -141,7 +142,7 @@ describe("upsertShipmentBoxes", () => {
     const before = await snapshot();
     const changedItem = makeItem(1n, 12n, { cancelCount: 1 });
     const next = makeBox(1n, { status: "INSTRUCT", items: [items[0]!, changedItem] });
-    expect(await upsert([next])).toEqual({
+    expect(await upsert([next])).toMatchObject({
       boxesInserted: 0,
       boxesUpdated: 1,
       itemsInserted: 0,
@@ -161,13 +162,101 @@ describe("upsertShipmentBoxes", () => {
     await upsert([makeBox(1n, { status: "DEPARTURE", invoiceNumber: "1234" })]);
     const before = await snapshot();
     const stale = makeBox(1n, { status: "ACCEPT", items: [makeItem(1n, 9000000001n, { cancelCount: 1 })] });
-    expect(await upsert([stale])).toEqual({
+    expect(await upsert([stale])).toMatchObject({
       boxesInserted: 0,
       boxesUpdated: 0,
       itemsInserted: 0,
       itemsUpdated: 0,
     });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("reports a stale read it ignored, and writes no change event for it", async () => {
+    await upsert([makeBox(1n, { status: "DEPARTURE", invoiceNumber: "1234" })]);
+    const result = await upsert([makeBox(1n, { status: "ACCEPT" })]);
+    expect(result.staleReads).toEqual([
+      { shipmentBoxId: "1", storedStatus: "DEPARTURE", readStatus: "ACCEPT" },
+    ]);
+    expect(result.events).toEqual([]);
+  });
+
+  it("drafts one change event per created, status-changed or updated row, with the fields that changed", async () => {
+    const created = await upsert([makeBox(5n, {}, [51n])]);
+    expect(created.events).toEqual([
+      {
+        vendorId: VENDOR,
+        entity: "shipment_box",
+        entityId: "5",
+        kind: "created",
+        oldStatus: null,
+        newStatus: "ACCEPT",
+        changedFields: [],
+      },
+      {
+        vendorId: VENDOR,
+        entity: "order_item",
+        entityId: "5:51",
+        kind: "created",
+        oldStatus: null,
+        newStatus: null,
+        changedFields: [],
+      },
+    ]);
+    const moved = await upsert([makeBox(5n, { status: "INSTRUCT" }, [51n])]);
+    expect(moved.events).toEqual([
+      {
+        vendorId: VENDOR,
+        entity: "shipment_box",
+        entityId: "5",
+        kind: "status_changed",
+        oldStatus: "ACCEPT",
+        newStatus: "INSTRUCT",
+        changedFields: ["status"],
+      },
+    ]);
+    const edited = await upsert([makeBox(5n, { status: "INSTRUCT", receiverAddr2: "202동 2002호" }, [51n])]);
+    expect(edited.events).toEqual([
+      {
+        vendorId: VENDOR,
+        entity: "shipment_box",
+        entityId: "5",
+        kind: "updated",
+        oldStatus: "INSTRUCT",
+        newStatus: "INSTRUCT",
+        changedFields: ["receiverAddr2"],
+      },
+    ]);
+    expect(created.staleReads.concat(moved.staleReads, edited.staleReads)).toEqual([]);
+  });
+
+  it("lets an invoice update move a box back to DEPARTURE, but not a stale read of the old invoice", async () => {
+    const first = withInvoiceUpload(
+      makeBox(9n, { status: "DEPARTURE", invoiceNumber: "111111111111" }),
+      "2026-11-20T10:00:00",
+    );
+    const delivered = withInvoiceUpload(
+      makeBox(9n, { status: "FINAL_DELIVERY", invoiceNumber: "111111111111" }),
+      "2026-11-20T10:00:00",
+    );
+    const updated = withInvoiceUpload(
+      makeBox(9n, { status: "DEPARTURE", invoiceNumber: "222222222222" }),
+      "2026-11-25T09:00:00",
+    );
+    await upsert([first]);
+    await upsert([delivered]);
+    const accepted = await upsert([updated]);
+    expect(accepted.events.map((e) => [e.kind, e.oldStatus, e.newStatus])).toEqual([
+      ["status_changed", "FINAL_DELIVERY", "DEPARTURE"],
+    ]);
+    const stale = await upsert([first]);
+    expect(stale.staleReads).toEqual([
+      { shipmentBoxId: "9", storedStatus: "DEPARTURE", readStatus: "DEPARTURE" },
+    ]);
+    expect((await snapshot()).boxes[0]!.status).toBe("DEPARTURE");
+    const { rows } = await sql.query<{ invoice: string }>(
+      "SELECT invoice_number AS invoice FROM shipment_boxes",
+    );
+    expect(rows).toEqual([{ invoice: "222222222222" }]);
   });
 
   it("moves both ways between DELIVERING and NONE_TRACKING (same rank), and through unknown statuses", async () => {
@@ -186,7 +275,7 @@ describe("upsertShipmentBoxes", () => {
 
   it("accepts the same box twice in one batch and keeps the higher status", async () => {
     const result = await upsert([makeBox(1n, { status: "INSTRUCT" }), makeBox(1n, { status: "ACCEPT" })]);
-    expect(result).toEqual({ boxesInserted: 1, boxesUpdated: 0, itemsInserted: 1, itemsUpdated: 0 });
+    expect(result).toMatchObject({ boxesInserted: 1, boxesUpdated: 0, itemsInserted: 1, itemsUpdated: 0 });
     expect((await snapshot()).boxes[0]!.status).toBe("INSTRUCT");
   });
 
@@ -235,7 +324,7 @@ describe("upsertShipmentBoxes", () => {
   });
 
   it("returns zeros for an empty batch", async () => {
-    expect(await upsert([])).toEqual({
+    expect(await upsert([])).toMatchObject({
       boxesInserted: 0,
       boxesUpdated: 0,
       itemsInserted: 0,
@@ -243,7 +332,7 @@ describe("upsertShipmentBoxes", () => {
     });
   });
 
-  it("writes 1,000 boxes × 2 items in one statement per table", async () => {
+  it("writes 1,000 boxes × 2 items in three statements (lock boxes, upsert boxes, upsert items)", async () => {
     const batch = Array.from({ length: 1000 }, (_, i) =>
       makeBox(100_000_000_000_000_000n + BigInt(i), {}, [1n, 2n]),
     );
@@ -264,18 +353,33 @@ describe("upsertShipmentBoxes", () => {
       return { result, ms: performance.now() - started };
     };
     const first = await timed();
-    expect(first.result).toEqual({
+    expect(first.result).toMatchObject({
       boxesInserted: 1000,
       boxesUpdated: 0,
       itemsInserted: 2000,
       itemsUpdated: 0,
     });
-    expect(statements).toBe(2);
+    expect(statements).toBe(3);
+    expect(first.result.events).toHaveLength(3000);
     const second = await timed();
-    expect(second.result).toEqual({ boxesInserted: 0, boxesUpdated: 0, itemsInserted: 0, itemsUpdated: 0 });
-    expect(statements).toBe(4);
+    expect(second.result).toMatchObject({
+      boxesInserted: 0,
+      boxesUpdated: 0,
+      itemsInserted: 0,
+      itemsUpdated: 0,
+    });
+    expect(statements).toBe(6);
+    expect(second.result.events).toEqual([]);
     console.log(
-      `1,000 boxes × 2 items: first upsert ${first.ms.toFixed(0)} ms, identical re-upsert ${second.ms.toFixed(0)} ms (2 statements each)`,
+      `1,000 boxes × 2 items: first upsert ${first.ms.toFixed(0)} ms, identical re-upsert ${second.ms.toFixed(0)} ms (3 statements each)`,
     );
   });
 });
+
+/** The box with every item's `invoiceNumberUploadDate` set in its raw payload (KST text, as v4 sends). */
+function withInvoiceUpload(box: ShipmentBoxRow, uploadedAt: string): ShipmentBoxRow {
+  const raw = JSON.parse(box.raw) as { orderItems: Array<Record<string, unknown>> };
+  for (const item of raw.orderItems) item.invoiceNumberUploadDate = uploadedAt;
+  const text = JSON.stringify(raw);
+  return { ...box, raw: text, rawHash: createHash("sha256").update(text).digest("hex") };
+}

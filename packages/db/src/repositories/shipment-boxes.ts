@@ -89,12 +89,39 @@ export interface ShipmentBoxRow {
   items: OrderItemRow[];
 }
 
-/** Counts of rows written by {@link upsertShipmentBoxes}; unchanged and stale rows count nowhere. */
+/**
+ * One detected change, to be appended to the change feed by {@link appendChangeEvents} in the
+ * same transaction. `entityId` is the decimal shipmentBoxId, or `shipmentBoxId:vendorItemId` for an
+ * item. `changedFields` are the top-level payload fields that differ (empty for `created`).
+ */
+export interface ChangeEventDraft {
+  vendorId: string;
+  entity: "shipment_box" | "order_item";
+  entityId: string;
+  kind: "created" | "status_changed" | "updated";
+  oldStatus: string | null;
+  newStatus: string | null;
+  changedFields: string[];
+}
+
+/** A read that was not applied because it would move a box's status backwards. */
+export interface StaleRead {
+  shipmentBoxId: string;
+  storedStatus: string;
+  readStatus: string;
+}
+
+/**
+ * What {@link upsertShipmentBoxes} wrote: counts per table, the change events to append, and the
+ * stale reads it ignored. Unchanged rows count nowhere.
+ */
 export interface UpsertShipmentBoxesResult {
   boxesInserted: number;
   boxesUpdated: number;
   itemsInserted: number;
   itemsUpdated: number;
+  events: ChangeEventDraft[];
+  staleReads: StaleRead[];
 }
 
 /**
@@ -102,6 +129,10 @@ export interface UpsertShipmentBoxesResult {
  * DELIVERING → FINAL_DELIVERY). NONE_TRACKING (shipped without tracking) ranks with DELIVERING, so
  * moves between the two are allowed both ways. Statuses not listed are unordered: the guard never
  * blocks a write from or to them, so a status Coupang adds later is not frozen out.
+ *
+ * The one whitelisted backward move: back to DEPARTURE with a newer invoice upload, which is what
+ * an invoice update does (coupang-api.md §4.2: "the status goes back to DEPARTURE"). Conversely a
+ * read whose newest `invoiceNumberUploadDate` is older than the stored one is stale at any rank.
  */
 export const SHIPMENT_BOX_STATUS_RANK: Readonly<Record<string, number>> = Object.freeze({
   ACCEPT: 1,
@@ -194,69 +225,136 @@ function statusRankSql(expr: string): string {
   return `(CASE ${expr} ${arms.join(" ")} END)`;
 }
 
+/** The newest `invoiceNumberUploadDate` among a payload's items (KST text sorts as time does). */
+function latestInvoiceUploadSql(raw: string): string {
+  return `(SELECT max(i->>'invoiceNumberUploadDate') FROM jsonb_array_elements(COALESCE(${raw}->'orderItems', '[]'::jsonb)) AS i)`;
+}
+
 /**
- * Builds `INSERT … SELECT … FROM jsonb_to_recordset($1) … ON CONFLICT … DO UPDATE … WHERE …`
- * returning one row of counts. `xmax = 0` in RETURNING tells a fresh insert from an update.
- * Rows are inserted in key order so concurrent batches lock shared rows in the same order and
- * cannot deadlock each other.
+ * The advisory-lock namespace (first key of the two-int form) of shipment box writes. Every writer
+ * of `shipment_boxes` takes `pg_advisory_xact_lock(SHIPMENT_BOX_LOCK, hashtext(id::text))` for each
+ * box before it reads or writes it; hash collisions only make two writers wait for each other.
  */
-function upsertSql(options: {
+export const SHIPMENT_BOX_LOCK = 1668249968;
+
+interface UpsertStatements {
+  /** Serializes writers of the batch's keys, in key order, before the upsert takes its snapshot. */
+  lock: string | null;
+  /** The upsert, returning one row per written row (`written`) and per ignored stale read (`stale`). */
+  upsert: string;
+}
+
+/**
+ * The guard of an update as SQL over two row aliases: `stored` (the row in the table) and
+ * `incoming` (the proposed row). Evaluated twice with the same meaning: by `ON CONFLICT … WHERE`
+ * (as the table and `EXCLUDED`) and in the upsert's `cur` CTE to report what it decided.
+ */
+type Guard = (stored: string, incoming: string) => string;
+
+/**
+ * Builds the two statements of a batch upsert from `jsonb_to_recordset($1)`.
+ *
+ * The lock comes first and alone, as advisory locks on the keys (they cover keys with no row yet,
+ * which `FOR UPDATE` cannot): once it returns, no other writer holds any key of the batch, so the
+ * upsert's snapshot shows their final state. The `cur` CTE then reads stored and incoming versions
+ * side by side in one index-driven join and evaluates the same guard as `ON CONFLICT`, so the
+ * result — what was created, which status moved, which top-level payload fields changed, which
+ * reads the guard refused — needs no join against the inserted rows.
+ */
+function upsertStatements(options: {
   table: string;
   columns: { column: string; kind: ColumnKind }[];
   extraInput: { column: string; kind: ColumnKind }[];
   key: string[];
   where: string[];
-  guard: string;
-}): string {
+  guard: Guard;
+  status: boolean;
+  /** The key to lock per row (an expression over alias `r`), or null when a parent's lock covers it. */
+  lockKey: string | null;
+}): UpsertStatements {
   const table = quoteIdent(options.table);
   const cols = options.columns.map((c) => quoteIdent(c.column));
   const keys = options.key.map(quoteIdent);
+  const on = (a: string, b: string) => keys.map((k) => `${a}.${k} = ${b}.${k}`).join(" AND ");
   const updatable = options.columns.filter((c) => !options.key.includes(c.column));
   const set = [
     ...updatable.map((c) => `${quoteIdent(c.column)} = EXCLUDED.${quoteIdent(c.column)}`),
     `"updated_at" = now()`,
   ];
-  return `WITH upserted AS (
+  const input = `SELECT ${[...options.columns, ...options.extraInput].map((c) => `${recordsetValue(c)} AS ${quoteIdent(c.column)}`).join(", ")}
+    FROM jsonb_to_recordset($1::jsonb) AS ${recordsetDefinition([...options.columns, ...options.extraInput])}
+    ${options.where.length > 0 ? `WHERE ${options.where.join(" AND ")}` : ""}`;
+  const status = (alias: string) => (options.status ? `${alias}."status"` : "NULL::text");
+  const guard = options.guard;
+  return {
+    // Locks are taken in key order (the subquery's), so two batches cannot deadlock each other.
+    lock:
+      options.lockKey === null
+        ? null
+        : `SELECT count(pg_advisory_xact_lock(${SHIPMENT_BOX_LOCK}, hashtext(k::text)))
+           FROM (SELECT DISTINCT ${options.lockKey} AS k FROM (${input}) r ORDER BY 1) keys`,
+    upsert: `WITH r AS (${input}),
+cur AS (
+  SELECT ${keys.map((k) => `r.${k}::text`).join(` || ':' || `)} AS entity_id,
+    t.${keys[0]} IS NULL AS inserted, ${status("t")} AS old_status, ${status("r")} AS new_status,
+    t."raw" AS old_raw, r."raw" AS new_raw, (t."raw_hash" IS DISTINCT FROM r."raw_hash") AS differs,
+    COALESCE(${guard("t", "r")}, false) AS allowed
+  FROM r LEFT JOIN ${table} t ON ${on("t", "r")}
+),
+upserted AS (
   INSERT INTO ${table} (${cols.join(", ")})
-  SELECT ${options.columns.map(recordsetValue).join(", ")}
-  FROM jsonb_to_recordset($1::jsonb) AS ${recordsetDefinition([...options.columns, ...options.extraInput])}
-  ${options.where.length > 0 ? `WHERE ${options.where.join(" AND ")}` : ""}
-  ORDER BY ${options.key.map((k) => `r.${quoteIdent(k)}`).join(", ")}
+  SELECT ${cols.map((c) => `r.${c}`).join(", ")} FROM r
+  ORDER BY ${keys.map((k) => `r.${k}`).join(", ")}
   ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${set.join(", ")}
-  WHERE ${options.guard}
-  RETURNING (xmax = 0) AS inserted
+  WHERE ${guard(table, "EXCLUDED")}
 )
-SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
-FROM upserted`;
+SELECT CASE WHEN inserted OR allowed THEN 'written' ELSE 'stale' END AS what, entity_id, inserted, old_status, new_status,
+  CASE WHEN inserted OR NOT allowed THEN '{}'::text[] ELSE ARRAY(
+    SELECT key FROM jsonb_each(new_raw) n FULL JOIN jsonb_each(old_raw) p USING (key)
+    WHERE n.value IS DISTINCT FROM p.value ORDER BY key
+  ) END AS changed_fields
+FROM cur WHERE inserted OR differs`,
+  };
 }
 
-const UPSERT_BOXES_SQL = upsertSql({
+const BOX_STATEMENTS = upsertStatements({
   table: "shipment_boxes",
   columns: BOX_COLUMNS,
   extraInput: [],
   key: ["shipment_box_id"],
   where: [],
-  guard: [
-    // Identical payload: nothing to do, and updated_at stays as it was.
-    `"shipment_boxes"."raw_hash" IS DISTINCT FROM EXCLUDED."raw_hash"`,
-    // A stale read (lower rank than stored) never moves the status backwards.
-    `NOT COALESCE(${statusRankSql(`EXCLUDED."status"`)} < ${statusRankSql(`"shipment_boxes"."status"`)}, false)`,
-  ].join(" AND "),
+  status: true,
+  lockKey: `r."shipment_box_id"`,
+  guard: (stored, incoming) =>
+    [
+      // Identical payload: nothing to do, and updated_at stays as it was.
+      `${stored}."raw_hash" IS DISTINCT FROM ${incoming}."raw_hash"`,
+      // A read carrying an older invoice upload than the stored one is stale, whatever its status.
+      `NOT COALESCE(${latestInvoiceUploadSql(`${incoming}."raw"`)} < ${latestInvoiceUploadSql(`${stored}."raw"`)}, false)`,
+      // A stale read (lower rank than stored) never moves the status backwards, except the
+      // whitelisted move of an invoice update: back to DEPARTURE with a newer invoice upload.
+      `(NOT COALESCE(${statusRankSql(`${incoming}."status"`)} < ${statusRankSql(`${stored}."status"`)}, false)
+        OR (${incoming}."status" = 'DEPARTURE'
+            AND ${latestInvoiceUploadSql(`${incoming}."raw"`)} > ${latestInvoiceUploadSql(`${stored}."raw"`)}))`,
+    ].join(" AND "),
 });
 
-const UPSERT_ITEMS_SQL = upsertSql({
+const ITEM_STATEMENTS = upsertStatements({
   table: "order_items",
   columns: ITEM_COLUMNS,
   extraInput: [BOX_RAW_HASH],
   key: ["shipment_box_id", "vendor_item_id"],
   // Items are written only when the stored box is the version they came with, i.e. the box was
   // just written or was already identical. Items of a stale box version are skipped with it. The
-  // box statement locked every box row of the batch (ON CONFLICT locks even rows it leaves
-  // alone), so no other transaction can change that answer before commit.
+  // box statements locked every box of the batch, so no other transaction can change that answer
+  // before commit.
   where: [
     `EXISTS (SELECT 1 FROM "shipment_boxes" b WHERE b."shipment_box_id" = r."shipment_box_id" AND b."raw_hash" = r."box_raw_hash")`,
   ],
-  guard: `"order_items"."raw_hash" IS DISTINCT FROM EXCLUDED."raw_hash"`,
+  status: false,
+  // Items are written only with their box, whose lock this transaction already holds.
+  lockKey: null,
+  guard: (stored, incoming) => `${stored}."raw_hash" IS DISTINCT FROM ${incoming}."raw_hash"`,
 });
 
 function rank(status: string): number | undefined {
@@ -281,19 +379,21 @@ function dedupeBoxes(boxes: readonly ShipmentBoxRow[]): ShipmentBoxRow[] {
 
 /**
  * Writes a batch of shipment boxes and their items: the only write path of ordersheet sync.
- * Two statements (one per table) whatever the batch size; call it inside {@link withTransaction}
- * so a box and its items commit together with the page's checkpoint.
+ * Three statements (lock the boxes, upsert boxes, upsert items) whatever the batch size; call it inside
+ * {@link withTransaction} so a box and its items commit together with the page's checkpoint, and
+ * pass the returned `events` to {@link appendChangeEvents} last in that transaction.
  *
  * - Keyed on Coupang's IDs with `INSERT … ON CONFLICT`, so concurrent writers of the same box never
  *   raise a unique violation (pitfalls W-7).
  * - Idempotent: a row whose `raw_hash` equals the stored one is not touched (`updated_at` kept).
  * - Monotonic: a box is not updated when its incoming status ranks below the stored one
- *   ({@link SHIPMENT_BOX_STATUS_RANK}); that box's items are left alone too.
+ *   ({@link SHIPMENT_BOX_STATUS_RANK}, with its one whitelisted move); that box's items are left
+ *   alone too, and the read is reported in `staleReads`.
  * - Items missing from a box's new version are kept, never deleted.
  * - The vendor must exist ({@link ensureVendorAccount}); otherwise the foreign key fails.
  *
  * @param tx the transaction client given by {@link withTransaction}.
- * @returns how many rows were inserted and updated per table.
+ * @returns how many rows were inserted and updated per table, the change events, the stale reads.
  * @throws RangeError for a value that cannot be stored as given (see `encodeValue`), Error when an
  *   item's shipmentBoxId differs from its box's, and Prisma's error for a database failure
  *   (e.g. invalid JSON in `raw`, unknown vendor), after which the transaction is rolled back.
@@ -307,6 +407,8 @@ export async function upsertShipmentBoxes(
     boxesUpdated: 0,
     itemsInserted: 0,
     itemsUpdated: 0,
+    events: [],
+    staleReads: [],
   };
   if (boxes.length === 0) return result;
 
@@ -328,21 +430,56 @@ export async function upsertShipmentBoxes(
     });
   });
 
-  const [boxCounts] = await tx.$queryRawUnsafe<Counts[]>(UPSERT_BOXES_SQL, JSON.stringify(boxRecords));
-  result.boxesInserted = boxCounts?.inserted ?? 0;
-  result.boxesUpdated = boxCounts?.updated ?? 0;
-  if (items.size > 0) {
-    const [itemCounts] = await tx.$queryRawUnsafe<Counts[]>(
-      UPSERT_ITEMS_SQL,
-      JSON.stringify([...items.values()]),
-    );
-    result.itemsInserted = itemCounts?.inserted ?? 0;
-    result.itemsUpdated = itemCounts?.updated ?? 0;
+  const vendorOf = new Map(chosen.map((box) => [box.shipmentBoxId.toString(), box.vendorId]));
+  const boxRows = await runUpsert(tx, BOX_STATEMENTS, boxRecords);
+  const itemRows = items.size > 0 ? await runUpsert(tx, ITEM_STATEMENTS, [...items.values()]) : [];
+  for (const [entity, rows] of [
+    ["shipment_box", boxRows],
+    ["order_item", itemRows],
+  ] as const) {
+    for (const row of rows) {
+      if (row.what === "stale") {
+        // Only boxes carry the guard; an item is skipped with its stale box, not on its own.
+        if (entity === "shipment_box") {
+          result.staleReads.push({
+            shipmentBoxId: row.entity_id,
+            storedStatus: row.old_status!,
+            readStatus: row.new_status!,
+          });
+        }
+        continue;
+      }
+      if (entity === "shipment_box") result[row.inserted ? "boxesInserted" : "boxesUpdated"]++;
+      else result[row.inserted ? "itemsInserted" : "itemsUpdated"]++;
+      result.events.push({
+        vendorId: vendorOf.get(row.entity_id.split(":")[0]!)!,
+        entity,
+        entityId: row.entity_id,
+        kind: row.inserted ? "created" : row.old_status !== row.new_status ? "status_changed" : "updated",
+        oldStatus: row.inserted ? null : row.old_status,
+        newStatus: row.new_status,
+        changedFields: row.changed_fields,
+      });
+    }
   }
   return result;
 }
 
-interface Counts {
-  inserted: number;
-  updated: number;
+interface UpsertRow {
+  what: "written" | "stale";
+  entity_id: string;
+  inserted: boolean;
+  old_status: string | null;
+  new_status: string | null;
+  changed_fields: string[];
+}
+
+async function runUpsert(
+  tx: SqlClient,
+  statements: UpsertStatements,
+  records: unknown[],
+): Promise<UpsertRow[]> {
+  const batch = JSON.stringify(records);
+  if (statements.lock) await tx.$queryRawUnsafe(statements.lock, batch);
+  return tx.$queryRawUnsafe<UpsertRow[]>(statements.upsert, batch);
 }

@@ -81,11 +81,23 @@ describe("parsePrismaSchema + expectedTables", () => {
     ]);
   });
 
+  it("expects a scalar list as a nullable array column, with @default([]) as an empty array", () => {
+    const [table] = expectedTables(
+      parsePrismaSchema(`model M {\n  id Int @id\n  tags String[] @default([])\n}`),
+    );
+    expect(table!.columns.find((c) => c.name === "tags")).toEqual({
+      name: "tags",
+      type: "text[]",
+      nullable: true,
+      default: "ARRAY[]::text[]",
+    });
+  });
+
   it("refuses what it does not understand instead of skipping it", () => {
     expect(() => parsePrismaSchema(`enum Status {\n  A\n}`)).toThrow(/unsupported block "enum Status"/);
-    expect(() => expectedTables(parsePrismaSchema(`model M {\n  id Int @id\n  tags String[]\n}`))).toThrow(
-      /lists/,
-    );
+    expect(() =>
+      expectedTables(parsePrismaSchema(`model M {\n  id Int @id\n  tags String[] @db.Text\n}`)),
+    ).toThrow(/list type String\[\] is out of scope/);
     expect(() => expectedTables(parsePrismaSchema(`model M {\n  id Int @id @db.Money\n}`))).toThrow(
       /db.Money/,
     );

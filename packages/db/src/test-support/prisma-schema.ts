@@ -77,8 +77,6 @@ function parseModel(name: string, body: string): PrismaModel {
       string,
       string,
     ];
-    if (list && !isModelNameLike(type))
-      throw new Error(`prisma-schema parser: scalar lists are out of scope (${name}.${fieldName})`);
     model.fields.push({
       name: fieldName,
       type: list ? `${type}[]` : type,
@@ -286,6 +284,22 @@ export function expectedTables(models: PrismaModel[]): ExpectedTable[] {
 
     const columns: ExpectedColumn[] = scalars.map((f) => {
       const where = `${model.name}.${f.name}`;
+      // A scalar list is an array column that Prisma Migrate leaves nullable; `@default([])`
+      // becomes an empty array of the element type.
+      if (f.type.endsWith("[]")) {
+        const element = SCALAR_TYPES.get(f.type.slice(0, -2));
+        if (!element || f.attributes.some((a) => a.name.startsWith("db.")))
+          throw new Error(`prisma-schema parser: list type ${f.type} is out of scope (${where})`);
+        const listDefault = attr(f, "default")?.args ?? null;
+        if (listDefault !== null && listDefault !== "[]")
+          throw new Error(`prisma-schema parser: list default ${listDefault} is out of scope (${where})`);
+        return {
+          name: columnOf(model, f.name),
+          type: `${element}[]`,
+          nullable: true,
+          default: listDefault === null ? null : `ARRAY[]::${element}[]`,
+        };
+      }
       const base = SCALAR_TYPES.get(f.type);
       if (!base) throw new Error(`prisma-schema parser: type ${f.type} is out of scope (${where})`);
       const native = f.attributes.find((a) => a.name.startsWith("db."));
