@@ -192,11 +192,11 @@ describe("migrate", () => {
   it("ignores rolled-back rows, as Prisma does, and re-applies that migration", async () => {
     await migrate(db.url);
     await query(db.url, "UPDATE _prisma_migrations SET rolled_back_at = now()");
-    const [{ tables }] = await query<{ tables: string }>(
+    const [row] = await query<{ tables: string }>(
       db.url,
       "SELECT string_agg(quote_ident(tablename), ', ') AS tables FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'",
     );
-    await query(db.url, `DROP TABLE ${tables} CASCADE`);
+    await query(db.url, `DROP TABLE ${row!.tables} CASCADE`);
     expect(await migrate(db.url)).toEqual({ applied: ALL });
     const rows = await query<{ rolled_back: boolean }>(
       db.url,

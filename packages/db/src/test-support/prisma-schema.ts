@@ -87,10 +87,6 @@ function parseModel(name: string, body: string): PrismaModel {
   return model;
 }
 
-function isModelNameLike(type: string): boolean {
-  return /^[A-Z]/.test(type) && !SCALAR_TYPES.has(type);
-}
-
 function parseAttributes(text: string, where: string): PrismaAttribute[] {
   const attributes: PrismaAttribute[] = [];
   let i = 0;
