@@ -123,7 +123,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         source: client,
         vendorId: data.vendorId,
         trigger: data.trigger,
-        config: { lagMs: config.lagMs, lookbackMs: config.lookbackMs, backfillMs: config.backfillMs },
+        config: config.plan,
         signal: shutdown.signal,
       });
       if (report.outcome === "skipped") jobLog.info("poll skipped: another poll of this stream is running");

@@ -15,8 +15,16 @@ describe("loadConfig", () => {
   it("applies the documented defaults", () => {
     const c = loadConfig(base);
     expect(c.pollIntervalMs).toBe(60_000);
-    expect(c.lagMs).toBe(120_000);
-    expect(c.lookbackMs).toBe(30 * 60_000);
+    expect(c.plan).toEqual({
+      lagMs: 120_000,
+      lookbackMs: 30 * 60_000,
+      backfillMs: 30 * 86_400_000,
+      warmIntervalMs: 15 * 60_000,
+      warmDays: 7,
+      coldIntervalMs: 24 * 3_600_000,
+      coldDays: 31,
+      callBudget: 120,
+    });
     expect(c.redisUrl).toBeUndefined();
     expect(c.coupangBaseUrl).toBe("https://api-gateway.coupang.com");
     expect(c.vendors).toEqual([

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { OrderSheetsPlanConfig } from "@cos/sync";
 
 /**
  * The worker's settings, read once at boot from the environment (the only place in the project
@@ -20,9 +21,8 @@ export interface WorkerConfig {
   coupangBaseUrl: string;
   vendors: VendorConfig[];
   pollIntervalMs: number;
-  lagMs: number;
-  lookbackMs: number;
-  backfillMs: number;
+  /** The ordersheets planner's tiers and budget (packages/sync `OrderSheetsPlanConfig`). */
+  plan: OrderSheetsPlanConfig;
   concurrency: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
@@ -73,6 +73,13 @@ const envSchema = z.object({
   // Orders reach the list ~10 min after payment; re-reading 30 min catches them (§0.6).
   SYNC_LOOKBACK_MINUTES: int(30, 30, 7 * 24 * 60),
   SYNC_BACKFILL_DAYS: int(30, 1, 3_650),
+  SYNC_WARM_INTERVAL_MINUTES: int(15, 1, 24 * 60),
+  // One daily window reaches 31 days (coupang-api.md §2.1).
+  SYNC_WARM_DAYS: int(7, 1, 31),
+  SYNC_COLD_INTERVAL_HOURS: int(24, 1, 24 * 30),
+  SYNC_COLD_DAYS: int(31, 1, 3_650),
+  // Coupang allows ~10 calls/s per vendor across all APIs (§10); polls spend a fraction of it.
+  SYNC_CALLS_PER_MINUTE: int(120, 6, 600),
   WORKER_CONCURRENCY: int(2, 1, 64),
   DB_POOL_SIZE: int(10, 2, 200),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 3_600),
@@ -105,9 +112,17 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
     coupangBaseUrl: e.COUPANG_BASE_URL.replace(/\/+$/, ""),
     vendors: loadVendors(e),
     pollIntervalMs: e.SYNC_POLL_INTERVAL_SECONDS * 1000,
-    lagMs: e.SYNC_LAG_SECONDS * 1000,
-    lookbackMs: e.SYNC_LOOKBACK_MINUTES * 60_000,
-    backfillMs: e.SYNC_BACKFILL_DAYS * 86_400_000,
+    plan: Object.freeze({
+      lagMs: e.SYNC_LAG_SECONDS * 1000,
+      lookbackMs: e.SYNC_LOOKBACK_MINUTES * 60_000,
+      backfillMs: e.SYNC_BACKFILL_DAYS * 86_400_000,
+      warmIntervalMs: e.SYNC_WARM_INTERVAL_MINUTES * 60_000,
+      warmDays: e.SYNC_WARM_DAYS,
+      coldIntervalMs: e.SYNC_COLD_INTERVAL_HOURS * 3_600_000,
+      coldDays: e.SYNC_COLD_DAYS,
+      // The per-minute budget, spread over the polls of one minute.
+      callBudget: Math.max(1, Math.floor((e.SYNC_CALLS_PER_MINUTE * e.SYNC_POLL_INTERVAL_SECONDS) / 60)),
+    }),
     concurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

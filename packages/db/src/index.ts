@@ -8,6 +8,7 @@ export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from "./embedded
 export { withTransaction, type Tx, type TransactionOptions } from "./transaction.js";
 export type { JsonValue, SqlClient } from "./repositories/sql.js";
 export {
+  boxCountsByDay,
   upsertShipmentBoxes,
   SHIPMENT_BOX_STATUS_RANK,
   SHIPMENT_BOX_LOCK,

@@ -1,25 +1,45 @@
 import { z } from "zod";
+import { ORDER_STATUSES } from "@cos/coupang";
+import type { OrderSheetsPlan } from "./planner.js";
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const tier = z.enum(["hot", "warm", "cold"]);
+
+const planSchema = z.object({
+  queries: z.array(
+    z.object({
+      tier,
+      status: z.enum(ORDER_STATUSES),
+      createdAtFrom: day,
+      createdAtTo: day,
+      cost: z.number().int().min(1),
+      reason: z.string(),
+    }),
+  ),
+  hotTo: z.iso.datetime().nullable(),
+  tierRuns: z.record(z.string(), z.string()),
+  deferred: z.number().int().min(0),
+  reason: z.string(),
+}) satisfies z.ZodType<OrderSheetsPlan>;
 
 /**
  * The position of a poll in progress, stored in `sync_checkpoints.cursor` and committed with the
- * rows of each page. It names the next page to fetch: window `window` of the plan [from, to),
- * status `status` (an index into the six statuses), and the `nextToken` to send (null = the
- * first page). A crash resumes exactly here; it never skips a window (pitfalls M-5).
+ * rows of each page. It holds the plan itself, so a resumed poll runs exactly the queries it
+ * started, and names the next page to fetch: query `query` of the plan with `nextToken` (null =
+ * its first page). A crash resumes exactly here; it never skips a query (pitfalls M-5).
  */
 export const cursorSchema = z.object({
-  v: z.literal(1),
-  from: z.iso.datetime(),
-  to: z.iso.datetime(),
-  window: z.number().int().min(0),
-  status: z.number().int().min(0),
+  v: z.literal(2),
+  plan: planSchema,
+  query: z.number().int().min(0),
   nextToken: z.string().min(1).nullable(),
 });
 export type Cursor = z.infer<typeof cursorSchema>;
 
 /**
  * Reads a stored cursor. An unreadable one (from an older release, or edited by hand) is
- * reported to the caller, which then re-plans from the checkpoint — never skipping anything,
- * since `synced_through` only moves once a window is complete.
+ * reported as none, and the poll re-plans from the checkpoint — skipping nothing, since
+ * `synced_through` only moves once the hot queries are complete.
  */
 export function readCursor(stored: unknown): Cursor | null {
   if (stored === null || stored === undefined) return null;

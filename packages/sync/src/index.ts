@@ -1,9 +1,12 @@
 export {
   planOrderSheets,
-  replanOrderSheets,
+  REACHABLE,
+  type LocalCounts,
   type OrderSheetsPlan,
   type OrderSheetsPlanConfig,
-  type PlannedWindow,
+  type PlannedQuery,
+  type Tier,
+  type TierRuns,
 } from "./planner.js";
 export { readCursor, cursorSchema, type Cursor } from "./cursor.js";
 export { normalizeOrderSheet, hashRaw, NormalizeError, type ReceivedRecord } from "./normalize.js";

@@ -1,8 +1,9 @@
-import type { CoupangClient, OrderSheetPage, OrderStatus, RejectedRecord } from "@cos/coupang";
+import type { CoupangClient, OrderSheetPage, RejectedRecord } from "@cos/coupang";
 import { randomUUID } from "node:crypto";
 import {
   acquireLease,
   appendChangeEvents,
+  boxCountsByDay,
   finishSyncRun,
   getCheckpoint,
   quarantineRecords,
@@ -18,12 +19,7 @@ import {
 } from "@cos/db";
 import { readCursor, type Cursor } from "./cursor.js";
 import { NormalizeError, normalizeOrderSheet } from "./normalize.js";
-import {
-  planOrderSheets,
-  replanOrderSheets,
-  type OrderSheetsPlan,
-  type OrderSheetsPlanConfig,
-} from "./planner.js";
+import { planOrderSheets, type OrderSheetsPlan, type OrderSheetsPlanConfig } from "./planner.js";
 
 export const ORDERSHEETS_STREAM = "ordersheets";
 
@@ -39,13 +35,15 @@ export interface SyncReport {
   stream: typeof ORDERSHEETS_STREAM;
   /** null when the poll was skipped (no run recorded). */
   runId: bigint | null;
-  plan: { from: string; to: string; windows: number; statuses: number; reason: string } | null;
+  /** The plan's summary: how many queries per tier, and what the budget deferred. */
+  plan: { queries: number; reason: string; resumed: boolean } | null;
   /**
-   * `completed`: every window read. `interrupted`: a shutdown stopped it between pages; the
+   * `completed`: every query read. `interrupted`: a shutdown stopped it between pages; the
    * cursor resumes it. `skipped`: another poll of this (vendor, stream) holds the lease.
    */
   outcome: "completed" | "interrupted" | "skipped";
-  windows: number;
+  /** Queries read to their last page. */
+  queries: number;
   pages: number;
   apiCalls: number;
   boxesInserted: number;
@@ -103,7 +101,7 @@ function emptyReport(vendorId: string): SyncReport {
     runId: null,
     plan: null,
     outcome: "interrupted",
-    windows: 0,
+    queries: 0,
     pages: 0,
     apiCalls: 0,
     boxesInserted: 0,
@@ -123,26 +121,31 @@ async function pollUnderLease(input: SyncOrderSheetsInput, lease: LeaseKey): Pro
   const now = input.now ?? (() => new Date());
   const checkpoint = await getCheckpoint(prisma, vendorId, ORDERSHEETS_STREAM);
   const resume = readCursor(checkpoint?.cursor);
-  const plan: OrderSheetsPlan = resume
-    ? replanOrderSheets(new Date(resume.from), new Date(resume.to))
-    : planOrderSheets(now(), checkpoint?.syncedThrough ?? null, config);
-  const planSummary = {
-    from: plan.from.toISOString(),
-    to: plan.to.toISOString(),
-    windows: plan.windows.length,
-    statuses: plan.statuses.length,
-    reason: plan.reason,
-  };
+  const plan: OrderSheetsPlan =
+    resume?.plan ??
+    planOrderSheets({
+      now: now(),
+      syncedThrough: checkpoint?.syncedThrough ?? null,
+      tierRuns: checkpoint?.tierRuns ?? {},
+      local: await boxCountsByDay(
+        prisma,
+        vendorId,
+        new Date(
+          now().getTime() - Math.max(config.coldDays, config.warmDays, 1) * 86_400_000 - config.backfillMs,
+        ),
+      ),
+      config,
+    });
   const runId = await startSyncRun(prisma, {
     vendorId,
     stream: ORDERSHEETS_STREAM,
     trigger: input.trigger,
-    plan: { ...planSummary, windowList: plan.windows.map((w) => [w.createdAtFrom, w.createdAtTo]) },
+    plan: { ...plan, resumedAt: resume ? { query: resume.query, nextToken: resume.nextToken } : null },
   });
   const report: SyncReport = {
     ...emptyReport(vendorId),
     runId,
-    plan: planSummary,
+    plan: { queries: plan.queries.length, reason: plan.reason, resumed: resume !== null },
     syncedThrough: checkpoint?.syncedThrough?.toISOString() ?? null,
   };
 
@@ -166,7 +169,7 @@ async function pollUnderLease(input: SyncOrderSheetsInput, lease: LeaseKey): Pro
 
 function runCounts(r: SyncReport) {
   return {
-    windows: r.windows,
+    windows: r.queries,
     pages: r.pages,
     apiCalls: r.apiCalls,
     rowsUpserted: r.boxesInserted + r.boxesUpdated + r.itemsInserted + r.itemsUpdated,
@@ -182,69 +185,68 @@ async function runPlan(
   lease: LeaseKey,
 ): Promise<void> {
   const { prisma, source, vendorId, signal } = input;
-  const base = { v: 1 as const, from: plan.from.toISOString(), to: plan.to.toISOString() };
-  for (let w = resume?.window ?? 0; w < plan.windows.length; w++) {
-    const window = plan.windows[w]!;
-    const firstStatus = resume && w === resume.window ? resume.status : 0;
-    for (let s = firstStatus; s < plan.statuses.length; s++) {
-      const status: OrderStatus = plan.statuses[s]!;
-      const startToken = resume && w === resume.window && s === resume.status ? resume.nextToken : null;
-      const pages = source.orderSheetPages({
-        status,
-        createdAtFrom: window.createdAtFrom,
-        createdAtTo: window.createdAtTo,
-        maxPerPage: 50,
-        ...(startToken ? { nextToken: startToken } : {}),
-      });
-      for await (const page of pages) {
-        report.apiCalls++;
-        report.pages++;
-        const { rows, rejected } = normalizePage(vendorId, page);
-        // Where the poll stands once this page has committed: the next page of this status, or
-        // the next status, or the next window. The last page of a window also moves the mark.
-        const lastStatus = s === plan.statuses.length - 1;
-        const next: Cursor | null = page.nextToken
-          ? { ...base, window: w, status: s, nextToken: page.nextToken }
-          : !lastStatus
-            ? { ...base, window: w, status: s + 1, nextToken: null }
-            : w + 1 < plan.windows.length
-              ? { ...base, window: w + 1, status: 0, nextToken: null }
-              : null;
-        const windowDone = !page.nextToken && lastStatus;
-        const syncedThrough = windowDone ? new Date(Math.min(window.to.getTime(), plan.to.getTime())) : null;
-        await withTransaction(prisma, async (tx) => {
-          await renewLease(tx, lease, LEASE_TTL_MS);
-          const counts = await upsertShipmentBoxes(tx, rows);
-          report.boxesInserted += counts.boxesInserted;
-          report.boxesUpdated += counts.boxesUpdated;
-          report.itemsInserted += counts.itemsInserted;
-          report.itemsUpdated += counts.itemsUpdated;
-          report.staleReads += counts.staleReads.length;
-          if (rejected.length > 0) {
-            await quarantineRecords(
-              tx,
-              rejected.map((r) => ({
-                vendorId,
-                stream: ORDERSHEETS_STREAM,
-                entityKey: entityKeyOf(r.raw),
-                reason: r.error,
-                raw: r.rawJson,
-              })),
-            );
-            report.rejected += rejected.length;
-          }
-          await saveCheckpoint(tx, { vendorId, stream: ORDERSHEETS_STREAM, syncedThrough, cursor: next });
-          // Last in the transaction: it orders event ids by commit (see appendChangeEvents).
-          await appendChangeEvents(tx, counts.events);
-          report.events += counts.events.length;
-          report.statusChanges += counts.events.filter((e) => e.kind === "status_changed").length;
-        });
-        if (syncedThrough) {
-          report.windows++;
-          report.syncedThrough = syncedThrough.toISOString();
+  const lastHot = plan.queries.findLastIndex((q) => q.tier === "hot");
+  for (let q = resume?.query ?? 0; q < plan.queries.length; q++) {
+    const query = plan.queries[q]!;
+    const startToken = resume && q === resume.query ? resume.nextToken : null;
+    const pages = source.orderSheetPages({
+      status: query.status,
+      createdAtFrom: query.createdAtFrom,
+      createdAtTo: query.createdAtTo,
+      maxPerPage: 50,
+      ...(startToken ? { nextToken: startToken } : {}),
+    });
+    for await (const page of pages) {
+      report.apiCalls++;
+      report.pages++;
+      const { rows, rejected } = normalizePage(vendorId, page);
+      // Where the poll stands once this page has committed: the next page of this query, or
+      // the next query, or done. The last page of the hot part moves the mark; the last page of
+      // the plan records the tiers it ran.
+      const next: Cursor | null = page.nextToken
+        ? { v: 2, plan, query: q, nextToken: page.nextToken }
+        : q + 1 < plan.queries.length
+          ? { v: 2, plan, query: q + 1, nextToken: null }
+          : null;
+      const queryDone = !page.nextToken;
+      const syncedThrough = queryDone && q === lastHot && plan.hotTo ? new Date(plan.hotTo) : null;
+      const tierRuns = next === null ? plan.tierRuns : {};
+      await withTransaction(prisma, async (tx) => {
+        await renewLease(tx, lease, LEASE_TTL_MS);
+        const counts = await upsertShipmentBoxes(tx, rows);
+        report.boxesInserted += counts.boxesInserted;
+        report.boxesUpdated += counts.boxesUpdated;
+        report.itemsInserted += counts.itemsInserted;
+        report.itemsUpdated += counts.itemsUpdated;
+        report.staleReads += counts.staleReads.length;
+        if (rejected.length > 0) {
+          await quarantineRecords(
+            tx,
+            rejected.map((r) => ({
+              vendorId,
+              stream: ORDERSHEETS_STREAM,
+              entityKey: entityKeyOf(r.raw),
+              reason: r.error,
+              raw: r.rawJson,
+            })),
+          );
+          report.rejected += rejected.length;
         }
-        if (signal?.aborted) return;
-      }
+        await saveCheckpoint(tx, {
+          vendorId,
+          stream: ORDERSHEETS_STREAM,
+          syncedThrough,
+          cursor: next,
+          tierRuns,
+        });
+        // Last in the transaction: it orders event ids by commit (see appendChangeEvents).
+        await appendChangeEvents(tx, counts.events);
+        report.events += counts.events.length;
+        report.statusChanges += counts.events.filter((e) => e.kind === "status_changed").length;
+      });
+      if (queryDone) report.queries++;
+      if (syncedThrough) report.syncedThrough = syncedThrough.toISOString();
+      if (signal?.aborted) return;
     }
   }
   report.outcome = "completed";

@@ -1,6 +1,18 @@
-import { ORDER_STATUSES, splitDailyWindows, type OrderStatus } from "@cos/coupang";
+import {
+  formatKstDate,
+  kstDayStart,
+  ORDER_STATUSES,
+  splitDailyWindows,
+  type OrderStatus,
+} from "@cos/coupang";
 
-/** How far the ordersheets planner reaches. All durations in milliseconds. */
+const DAY_MS = 86_400_000;
+
+/** The tiers of design.md: hot re-reads the newest orders often, warm the recent days' open
+ * boxes less often, cold sweeps everything rarely. */
+export type Tier = "hot" | "warm" | "cold";
+
+/** How far and how often the ordersheets planner reaches. All durations in milliseconds. */
 export interface OrderSheetsPlanConfig {
   /** No window end, and so no checkpoint, passes `now − lagMs` (pitfalls M-1). */
   lagMs: number;
@@ -9,56 +21,232 @@ export interface OrderSheetsPlanConfig {
   lookbackMs: number;
   /** Where a vendor with no checkpoint starts. */
   backfillMs: number;
+  /** How often the warm tier runs, and how many days back it looks. */
+  warmIntervalMs: number;
+  warmDays: number;
+  /** How often the cold tier sweeps every status, and how many days back. */
+  coldIntervalMs: number;
+  coldDays: number;
+  /** The most calls one poll may plan for the warm and cold tiers (hot is never cut). */
+  callBudget: number;
 }
 
-/** One daily window of the ordersheets list, in KST calendar days (coupang-api.md §2.1). */
-export interface PlannedWindow {
+/** One planned list query (coupang-api.md §2.1, daily mode), and why it is made. */
+export type PlannedQuery = {
+  tier: Tier;
+  status: OrderStatus;
   createdAtFrom: string;
   createdAtTo: string;
-  from: Date;
-  to: Date;
-}
-
-/**
- * What one poll will read, and why. Recorded with the sync run so an operator can see why each
- * call was made. The range is [from, to) in UTC instants; the windows cover it in KST days.
- */
-export interface OrderSheetsPlan {
-  from: Date;
-  to: Date;
-  statuses: readonly OrderStatus[];
-  windows: PlannedWindow[];
+  /** Expected calls: one, plus one per 50 boxes the local copy already holds in that status. */
+  cost: number;
   reason: string;
-}
+};
 
 /**
- * Plans a poll of the ordersheets list: from the checkpoint minus the lookback (or the backfill
- * horizon for a new vendor) up to `now − lag`, in daily windows of ≤ 31 days, for every one of
- * the six statuses — the list filters by creation time and requires a status, so a status
- * change of an older order is only seen by re-reading its window in its new status.
+ * What one poll will read, and why; recorded with the sync run and stored in the cursor so a
+ * resumed poll runs the same queries. `hotTo` is the instant `synced_through` moves to once the
+ * hot queries are done (null when the poll is a resume with no hot part left).
  */
-export function planOrderSheets(
-  now: Date,
-  syncedThrough: Date | null,
-  config: OrderSheetsPlanConfig,
-): OrderSheetsPlan {
+export type OrderSheetsPlan = {
+  queries: PlannedQuery[];
+  hotTo: string | null;
+  /** Merged into the checkpoint's tier runs when the poll completes: a finished tier's time, or
+   * where a tier cut by the budget continues (`<tier>Before`: the next poll reads from that day
+   * back; "" once the tier is done). */
+  tierRuns: Record<string, string>;
+  /** Queries of the warm or cold tier the budget left to later polls. */
+  deferred: number;
+  reason: string;
+};
+
+/** Local boxes of a vendor per KST creation day and status: what the warm tier plans from. */
+export interface LocalCounts {
+  /** `yyyy-MM-dd` (KST) → status → boxes. */
+  get(day: string): ReadonlyMap<string, number> | undefined;
+}
+
+/** When each tier last completed (ISO instants; absent = never), and where a tier cut by the
+ * budget continues (`warmBefore`, `coldBefore`: a `yyyy-MM-dd` day; "" = nowhere). */
+export type TierRuns = Record<string, string>;
+
+/**
+ * The statuses a box in `status` may still reach, itself included (§2.1 life cycle; an invoice
+ * update moves DELIVERING, NONE_TRACKING or FINAL_DELIVERY back to DEPARTURE, §4.2). A
+ * FINAL_DELIVERY box is left to the cold sweep: it changes only by a rare invoice correction.
+ */
+export const REACHABLE: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  ACCEPT: ["ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING"],
+  INSTRUCT: ["INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING"],
+  DEPARTURE: ["DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING"],
+  DELIVERING: ["DEPARTURE", "DELIVERING", "FINAL_DELIVERY"],
+  NONE_TRACKING: ["DEPARTURE", "NONE_TRACKING", "FINAL_DELIVERY"],
+  FINAL_DELIVERY: [],
+};
+
+const PAGE = 50;
+const pages = (boxes: number) => Math.max(1, Math.ceil(boxes / PAGE));
+
+/**
+ * Plans a poll of the ordersheets list. The list filters by creation time and needs a status, so
+ * a status change of an older order is only seen by re-reading its creation day in its new
+ * status:
+ * - **hot** (every poll): from the checkpoint minus the lookback (or the backfill horizon of a new
+ *   vendor) to `now − lag`, every status, in daily windows of ≤ 31 days;
+ * - **warm** (every `warmIntervalMs`): the last `warmDays` days before the hot range, only the
+ *   (status, day) pairs that local boxes could still reach ({@link REACHABLE}), adjacent days
+ *   merged into one window when that saves calls, newest first;
+ * - **cold** (every `coldIntervalMs`): every status over the last `coldDays` days.
+ * Warm and cold queries beyond `callBudget` expected calls are left to later polls, newest days
+ * first and whole days at a time; the tier is marked as run once its last day has been read.
+ */
+export function planOrderSheets(input: {
+  now: Date;
+  syncedThrough: Date | null;
+  tierRuns: TierRuns;
+  local: LocalCounts;
+  config: OrderSheetsPlanConfig;
+}): OrderSheetsPlan {
+  const { now, syncedThrough, tierRuns, local, config } = input;
   const to = new Date(now.getTime() - config.lagMs);
   const from = syncedThrough
     ? new Date(Math.min(syncedThrough.getTime(), to.getTime()) - config.lookbackMs)
     : new Date(to.getTime() - config.backfillMs);
-  const reason = syncedThrough
-    ? `incremental: checkpoint ${syncedThrough.toISOString()} minus ${config.lookbackMs / 60_000} min lookback, up to now − ${config.lagMs / 1000} s`
-    : `backfill: no checkpoint yet, ${Math.round(config.backfillMs / 86_400_000)} days back, up to now − ${config.lagMs / 1000} s`;
-  return { from, to, statuses: ORDER_STATUSES, windows: splitDailyWindows(from, to), reason };
+  const hotReason = syncedThrough
+    ? `hot: checkpoint ${syncedThrough.toISOString()} minus ${config.lookbackMs / 60_000} min lookback, up to now − ${config.lagMs / 1000} s`
+    : `hot: backfill of ${Math.round(config.backfillMs / DAY_MS)} days, no checkpoint yet`;
+  const hot: PlannedQuery[] = splitDailyWindows(from, to).flatMap((w) =>
+    ORDER_STATUSES.map((status) => ({
+      tier: "hot" as const,
+      status,
+      createdAtFrom: w.createdAtFrom,
+      createdAtTo: w.createdAtTo,
+      cost: estimate(local, status, w.createdAtFrom, w.createdAtTo),
+      reason: hotReason,
+    })),
+  );
+
+  // Warm and cold cover the days before the hot range's first day; a new vendor's backfill
+  // already reads everything.
+  const hotFirstDay = kstDayStart(from);
+  const due = (tier: "warm" | "cold", interval: number) =>
+    syncedThrough !== null && (!tierRuns[tier] || now.getTime() - Date.parse(tierRuns[tier]) >= interval);
+  let tier: "warm" | "cold" | null = null;
+  let candidates: PlannedQuery[] = [];
+  if (due("cold", config.coldIntervalMs)) {
+    tier = "cold";
+    const start = new Date(hotFirstDay.getTime() - config.coldDays * DAY_MS);
+    for (const w of splitDailyWindows(start, hotFirstDay).reverse()) {
+      for (const status of ORDER_STATUSES) {
+        candidates.push({
+          tier: "cold",
+          status,
+          createdAtFrom: w.createdAtFrom,
+          createdAtTo: w.createdAtTo,
+          cost: estimate(local, status, w.createdAtFrom, w.createdAtTo),
+          reason: `cold: full sweep of ${config.coldDays} days, due every ${config.coldIntervalMs / 3_600_000} h`,
+        });
+      }
+    }
+  } else if (due("warm", config.warmIntervalMs)) {
+    tier = "warm";
+    candidates = planWarm(local, hotFirstDay, config);
+  }
+  // A tier an earlier poll's budget cut continues where it stopped, so the oldest days are not
+  // starved by polls that always start again from the newest.
+  const before = tier ? tierRuns[`${tier}Before`] : undefined;
+  if (before) candidates = candidates.filter((q) => q.createdAtTo <= before);
+
+  // Whole days only (queries are newest first), and always at least one day, so a cut tier moves.
+  const kept: PlannedQuery[] = [];
+  let spent = 0;
+  for (const q of candidates) {
+    const newDay = kept.length === 0 || q.createdAtTo !== kept.at(-1)!.createdAtTo;
+    if (newDay && kept.length > 0 && spent + dayCost(candidates, q.createdAtTo) > config.callBudget) break;
+    kept.push(q);
+    spent += q.cost;
+  }
+  const deferred = candidates.length - kept.length;
+  const stamp = now.toISOString();
+  // A backfill reads every status of every day it covers: what warm and cold would read again.
+  const tierRunsUpdate: Record<string, string> = !syncedThrough
+    ? { warm: stamp, cold: stamp }
+    : !tier
+      ? {}
+      : deferred > 0
+        ? { [`${tier}Before`]: candidates[kept.length]!.createdAtTo }
+        : { [tier]: stamp, [`${tier}Before`]: "" };
+  return {
+    queries: [...hot, ...kept],
+    hotTo: to.toISOString(),
+    tierRuns: tierRunsUpdate,
+    deferred,
+    reason:
+      `${hot.length} hot` +
+      (tier ? `, ${kept.length} ${tier}` : "") +
+      (deferred > 0 ? `, ${deferred} ${tier} deferred by the budget of ${config.callBudget} calls` : ""),
+  };
 }
 
-/** Rebuilds a plan from the range stored in a cursor, so a resumed poll reads the same windows. */
-export function replanOrderSheets(from: Date, to: Date): OrderSheetsPlan {
-  return {
-    from,
-    to,
-    statuses: ORDER_STATUSES,
-    windows: splitDailyWindows(from, to),
-    reason: `resume: an interrupted poll of ${from.toISOString()} – ${to.toISOString()}`,
-  };
+/** Expected calls of all candidate queries of one day (they are kept or deferred together). */
+function dayCost(candidates: readonly PlannedQuery[], day: string): number {
+  return candidates.filter((q) => q.createdAtTo === day).reduce((n, q) => n + q.cost, 0);
+}
+
+/** Expected calls of a query from the local copy (the list returns at least one page). */
+function estimate(local: LocalCounts, status: OrderStatus, fromDay: string, toDay: string): number {
+  let boxes = 0;
+  for (let d = Date.parse(`${fromDay}T00:00:00Z`); d <= Date.parse(`${toDay}T00:00:00Z`); d += DAY_MS) {
+    boxes += local.get(new Date(d).toISOString().slice(0, 10))?.get(status) ?? 0;
+  }
+  return pages(boxes);
+}
+
+/**
+ * The warm tier: per status, the days of the last `warmDays` whose local boxes could still reach
+ * that status, as windows that merge adjacent days when one query costs no more than two.
+ */
+function planWarm(local: LocalCounts, before: Date, config: OrderSheetsPlanConfig): PlannedQuery[] {
+  const days: string[] = []; // newest first, so a budget cut drops the oldest days
+  for (let i = 1; i <= config.warmDays; i++)
+    days.push(formatKstDate(new Date(before.getTime() - i * DAY_MS)));
+  const queries: PlannedQuery[] = [];
+  for (const status of ORDER_STATUSES) {
+    const emit = (w: { from: string; to: string; cost: number }) =>
+      queries.push({
+        tier: "warm",
+        status,
+        createdAtFrom: w.from,
+        createdAtTo: w.to,
+        cost: w.cost,
+        reason: `warm: boxes created ${w.from}…${w.to} could still become ${status}`,
+      });
+    let current: { from: string; to: string; cost: number } | undefined;
+    for (const day of days) {
+      if (!canReach(local.get(day), status)) {
+        if (current) emit(current);
+        current = undefined;
+        continue;
+      }
+      const cost = estimate(local, status, day, day);
+      if (current) {
+        const merged = estimate(local, status, day, current.to);
+        if (merged <= current.cost + cost) {
+          current = { from: day, to: current.to, cost: merged };
+          continue;
+        }
+        emit(current);
+      }
+      current = { from: day, to: day, cost };
+    }
+    if (current) emit(current);
+  }
+  return queries.sort((a, b) => b.createdAtTo.localeCompare(a.createdAtTo));
+}
+
+/** Whether any local box of a day could still be or become `status`. An unknown status counts as open. */
+function canReach(counts: ReadonlyMap<string, number> | undefined, status: OrderStatus): boolean {
+  for (const [s, n] of counts ?? []) {
+    if (n > 0 && (REACHABLE[s as OrderStatus] ?? ORDER_STATUSES).includes(status)) return true;
+  }
+  return false;
 }

@@ -10,6 +10,8 @@ export interface Checkpoint {
   stream: string;
   syncedThrough: Date | null;
   cursor: JsonValue | null;
+  /** When each polling tier of the stream last completed: `{ "warm": ISO, "cold": ISO }`. */
+  tierRuns: Record<string, string>;
   updatedAt: Date;
 }
 
@@ -21,6 +23,8 @@ export interface SaveCheckpointInput {
   syncedThrough: Date | null;
   /** Replaces the stored cursor; null clears it. Must be JSON-serialisable (no bigint: use strings). */
   cursor: JsonValue | null;
+  /** Tiers that completed with this save, merged into the stored ones; omitted = none. */
+  tierRuns?: Record<string, string>;
 }
 
 interface CheckpointSqlRow {
@@ -28,10 +32,11 @@ interface CheckpointSqlRow {
   stream: string;
   synced_through: Date | null;
   cursor: JsonValue | null;
+  tier_runs: Record<string, string>;
   updated_at: Date;
 }
 
-const COLUMNS = `vendor_id, stream, synced_through, cursor, updated_at`;
+const COLUMNS = `vendor_id, stream, synced_through, cursor, tier_runs, updated_at`;
 
 function toCheckpoint(row: CheckpointSqlRow): Checkpoint {
   return {
@@ -39,6 +44,7 @@ function toCheckpoint(row: CheckpointSqlRow): Checkpoint {
     stream: row.stream,
     syncedThrough: row.synced_through,
     cursor: row.cursor,
+    tierRuns: row.tier_runs,
     updatedAt: row.updated_at,
   };
 }
@@ -76,17 +82,19 @@ export async function saveCheckpoint(tx: SqlClient, input: SaveCheckpointInput):
     throw new RangeError("syncedThrough is not a valid Date");
   }
   const rows = await tx.$queryRawUnsafe<CheckpointSqlRow[]>(
-    `INSERT INTO sync_checkpoints (vendor_id, stream, synced_through, cursor, updated_at)
-     VALUES ($1, $2, $3::timestamptz, $4::jsonb, now())
+    `INSERT INTO sync_checkpoints (vendor_id, stream, synced_through, cursor, tier_runs, updated_at)
+     VALUES ($1, $2, $3::timestamptz, $4::jsonb, $5::jsonb, now())
      ON CONFLICT (vendor_id, stream) DO UPDATE SET
        synced_through = GREATEST(sync_checkpoints.synced_through, EXCLUDED.synced_through),
        cursor = EXCLUDED.cursor,
+       tier_runs = sync_checkpoints.tier_runs || EXCLUDED.tier_runs,
        updated_at = now()
      RETURNING ${COLUMNS}`,
     input.vendorId,
     input.stream,
     input.syncedThrough?.toISOString() ?? null,
     input.cursor === null ? null : JSON.stringify(input.cursor),
+    JSON.stringify(input.tierRuns ?? {}),
   );
   return toCheckpoint(rows[0]!);
 }

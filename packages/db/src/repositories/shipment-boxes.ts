@@ -483,3 +483,28 @@ async function runUpsert(
   if (statements.lock) await tx.$queryRawUnsafe(statements.lock, batch);
   return tx.$queryRawUnsafe<UpsertRow[]>(statements.upsert, batch);
 }
+
+/**
+ * A vendor's boxes per KST creation day (`yyyy-MM-dd`) and status, for boxes created at or after
+ * `since`: what the planner reads to spend calls only where a box could still change.
+ */
+export async function boxCountsByDay(
+  db: SqlClient,
+  vendorId: string,
+  since: Date,
+): Promise<Map<string, Map<string, number>>> {
+  const rows = await db.$queryRawUnsafe<Array<{ day: string; status: string; boxes: number }>>(
+    `SELECT to_char(ordered_at AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD') AS day, status, count(*)::int AS boxes
+       FROM shipment_boxes WHERE vendor_id = $1 AND ordered_at >= $2::timestamptz
+      GROUP BY 1, 2`,
+    vendorId,
+    since.toISOString(),
+  );
+  const byDay = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const day = byDay.get(r.day) ?? new Map<string, number>();
+    day.set(r.status, r.boxes);
+    byDay.set(r.day, day);
+  }
+  return byDay;
+}

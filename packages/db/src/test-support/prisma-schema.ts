@@ -37,23 +37,32 @@ export function parsePrismaSchema(source: string): PrismaModel[] {
     const [, kind, name, body] = match as unknown as [string, string, string, string];
     if (kind === "generator" || kind === "datasource") continue;
     if (kind !== "model") throw new Error(`prisma-schema parser: unsupported block "${kind} ${name}"`);
-    models.push(parseModel(name, body));
+    models.push(parseModel(name, unmaskBraces(body)));
   }
   return models;
 }
 
+// Braces inside strings (a Json default such as `@default("{}")`) must not end a block.
+const OPEN = "\u0001";
+const CLOSE = "\u0002";
+function unmaskBraces(text: string): string {
+  return text.replaceAll(OPEN, "{").replaceAll(CLOSE, "}");
+}
+
 function stripComments(source: string): string {
-  // Drops `//` and `///` comments outside double-quoted strings.
+  // Drops `//` and `///` comments outside double-quoted strings, and masks braces inside them.
   return source
     .split("\n")
     .map((line) => {
       let inString = false;
+      let out = "";
       for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
+        const ch = line[i]!;
         if (ch === '"' && line[i - 1] !== "\\") inString = !inString;
-        if (!inString && ch === "/" && line[i + 1] === "/") return line.slice(0, i);
+        if (!inString && ch === "/" && line[i + 1] === "/") return out;
+        out += inString && ch === "{" ? OPEN : inString && ch === "}" ? CLOSE : ch;
       }
-      return line;
+      return out;
     })
     .join("\n");
 }
@@ -304,7 +313,7 @@ export function expectedTables(models: PrismaModel[]): ExpectedTable[] {
         name: column,
         type: native ? nativeType(native, where) : base,
         nullable: f.optional,
-        default: defaultExpression(attr(f, "default")?.args ?? null, `${table}_${column}_seq`, where),
+        default: defaultExpression(attr(f, "default")?.args ?? null, `${table}_${column}_seq`, where, base),
       };
     });
 
@@ -368,12 +377,18 @@ export function expectedTables(models: PrismaModel[]): ExpectedTable[] {
 }
 
 /** The default as `pg_get_expr` prints it, or null for none (or a client-side default). */
-function defaultExpression(args: string | null, sequence: string, where: string): string | null {
+function defaultExpression(
+  args: string | null,
+  sequence: string,
+  where: string,
+  type: string,
+): string | null {
   if (args === null) return null;
   if (args === "now()") return "CURRENT_TIMESTAMP";
   if (args === "autoincrement()") return `nextval('${sequence}'::regclass)`;
   if (args === "true" || args === "false" || /^\d+$/.test(args)) return args;
-  if (/^"[^"']*"$/.test(args)) return `'${args.slice(1, -1)}'::text`;
+  // Postgres shows a string default cast to the column's type: text, or jsonb for a Json default.
+  if (/^"[^"']*"$/.test(args)) return `'${args.slice(1, -1)}'::${type === "jsonb" ? "jsonb" : "text"}`;
   if (args === "uuid()" || args === "cuid()") return null;
   throw new Error(`prisma-schema parser: default ${args} is out of scope (${where})`);
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "sync_checkpoints" ADD COLUMN     "tier_runs" JSONB NOT NULL DEFAULT '{}';
