@@ -1,16 +1,6 @@
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { IncomingHttpHeaders, Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { CoupangClient } from "./client.js";
-import type {
-  CoupangClientOptions,
-  CoupangResponseEvent,
-  OrderSheetPage,
-  OrderSheetQuery,
-} from "./client.js";
+import type { CoupangResponseEvent, OrderSheetPage, OrderSheetQuery } from "./client.js";
 import {
   CoupangAuthError,
   CoupangBlockedError,
@@ -23,100 +13,22 @@ import {
 import { parseJson, stringifyJson } from "./json.js";
 import { encodeQueryComponent } from "./query.js";
 import { formatSignedDate } from "./signer.js";
+import {
+  SECRET,
+  VENDOR,
+  closeAll,
+  fakeCoupang,
+  makeClient,
+  tickingClock,
+  type Reply,
+} from "../test/support/fake-coupang.js";
 
-const VENDOR = "A00012345";
-const ACCESS = "test-access-key";
-const SECRET = "s3cr3t-DO-NOT-LEAK-0123456789";
 const PATH = `/v2/providers/openapi/apis/api/v4/vendors/${VENDOR}/ordersheets`;
 const FIXTURE = new URL("../test/fixtures/ordersheets-v4-list.json", import.meta.url);
 const QUERY: OrderSheetQuery = { status: "INSTRUCT", createdAtFrom: "2025-01-01", createdAtTo: "2025-01-02" };
 const FIRST_URL = `${PATH}?createdAtFrom=2025-01-01&createdAtTo=2025-01-02&maxPerPage=50&status=INSTRUCT`;
 
-interface Recorded {
-  method: string;
-  /** The raw request target, exactly as received. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  /** Whether the Authorization header verifies against the received path and query. */
-  signatureOk: boolean;
-  signedDate: string | undefined;
-}
-
-type Reply = { status: number; headers?: Record<string, string>; body?: string } | "destroy" | "hang";
-type Handler = (request: Recorded, index: number) => Reply;
-
-/** Checks the CEA header independently of signer.ts (coupang-api.md §1). */
-function verify(method: string, rawUrl: string, authorization: string | undefined) {
-  const m =
-    /^CEA algorithm=HmacSHA256, access-key=([^,]+), signed-date=(\d{6}T\d{6}Z), signature=([0-9a-f]{64})$/.exec(
-      authorization ?? "",
-    );
-  if (!m || m[1] !== ACCESS) return { ok: false, signedDate: undefined };
-  const q = rawUrl.indexOf("?");
-  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-  const query = q === -1 ? "" : rawUrl.slice(q + 1);
-  const expected = createHmac("sha256", SECRET).update(`${m[2]}${method}${path}${query}`).digest("hex");
-  return { ok: expected === m[3], signedDate: m[2] };
-}
-
-const servers: Server[] = [];
-const clients: CoupangClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
-});
-
-async function fakeCoupang(handler: Handler): Promise<{ baseUrl: string; requests: Recorded[] }> {
-  const requests: Recorded[] = [];
-  const server = createServer((req, res) => {
-    const url = req.url ?? "";
-    const method = req.method ?? "";
-    const { ok, signedDate } = verify(method, url, req.headers.authorization);
-    const recorded: Recorded = { method, url, headers: req.headers, signatureOk: ok, signedDate };
-    requests.push(recorded);
-    const reply = ok
-      ? handler(recorded, requests.length - 1)
-      : { status: 401, body: '{"code":"ERROR","message":"Invalid signature (test server)"}' };
-    if (reply === "destroy") {
-      req.socket.destroy();
-      return;
-    }
-    if (reply === "hang") return;
-    res.writeHead(reply.status, { "content-type": "application/json;charset=UTF-8", ...reply.headers });
-    res.end(reply.body ?? "");
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}`, requests };
-}
-
-function makeClient(baseUrl: string, extra: Partial<CoupangClientOptions> = {}): CoupangClient {
-  const client = new CoupangClient({
-    baseUrl,
-    vendorId: VENDOR,
-    accessKey: ACCESS,
-    secretKey: SECRET,
-    ...extra,
-  });
-  clients.push(client);
-  return client;
-}
-
-/** A clock that moves one second per call, so every signature differs. */
-function tickingClock(start = "2025-07-31T01:30:05Z"): () => Date {
-  let t = Date.parse(start);
-  return () => new Date((t += 1000));
-}
+afterEach(closeAll);
 
 function fixtureOrder(shipmentBoxId: bigint): Record<string, unknown> {
   const envelope = parseJson(readFileSync(FIXTURE, "utf8")) as { data: Array<Record<string, unknown>> };

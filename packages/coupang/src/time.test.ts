@@ -6,6 +6,8 @@ import {
   kstDayStart,
   parseKstDate,
   parseKstDateTime,
+  parseKstMinute,
+  parseKstSecond,
 } from "./time.js";
 
 describe("parseKstDateTime", () => {
@@ -86,5 +88,45 @@ describe("KST formatting", () => {
 
   it("throws for an invalid Date", () => {
     expect(() => formatKstDate(new Date(Number.NaN))).toThrow("Not a valid instant");
+  });
+});
+
+describe("query-parameter times (golden: one per format Coupang wants)", () => {
+  const instant = new Date("2025-01-01T15:04:05.678Z"); // 2025-01-02 00:04:05.678 KST
+
+  it("yyyy-MM-dd: ordersheets/returnRequests daily mode and returnWithdrawRequests (§2.1, §6.1, §7)", () => {
+    expect(formatKstDate(instant)).toBe("2025-01-02");
+    expect(parseKstDate("2025-01-02").toISOString()).toBe("2025-01-02T00:00:00.000Z");
+  });
+
+  it("yyyy-MM-ddTHH:mm: timeFrame mode of ordersheets and returnRequests (§2.1, §6.1)", () => {
+    expect(formatKstMinute(instant)).toBe("2025-01-02T00:04");
+    expect(parseKstMinute("2025-01-02T00:04").toISOString()).toBe("2025-01-01T15:04:00.000Z");
+    expect(parseKstMinute(formatKstMinute(instant)).toISOString()).toBe("2025-01-01T15:04:00.000Z");
+  });
+
+  it("yyyy-MM-ddTHH:mm:ss: exchangeRequests (§8.1)", () => {
+    expect(formatKstSecond(instant)).toBe("2025-01-02T00:04:05");
+    expect(parseKstSecond("2025-01-02T00:04:05").toISOString()).toBe("2025-01-01T15:04:05.000Z");
+  });
+
+  it("parses strictly: no seconds in minutes, no offset, no space, real times only", () => {
+    for (const bad of [
+      "2025-01-02T00:04:05",
+      "2025-01-02 00:04",
+      "2025-01-02T00:04+09:00",
+      "2025-01-02T24:00",
+      "",
+    ]) {
+      expect(() => parseKstMinute(bad)).toThrow(`Not a KST yyyy-MM-ddTHH:mm time: ${JSON.stringify(bad)}`);
+    }
+    for (const bad of [
+      "2025-01-02T00:04",
+      "2025-01-02T00:04:05.1",
+      "2025-02-30T00:00:00",
+      "2025-01-02T00:04:05Z",
+    ]) {
+      expect(() => parseKstSecond(bad)).toThrow(`Not a KST yyyy-MM-ddTHH:mm:ss time: ${JSON.stringify(bad)}`);
+    }
   });
 });

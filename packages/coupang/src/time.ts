@@ -5,6 +5,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const LOCAL_MINUTE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+const LOCAL_SECOND = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 
 /**
  * Milliseconds since the epoch of a wall-clock reading taken as UTC, or `undefined` when a
@@ -82,6 +84,36 @@ export function parseKstDate(s: string): Date {
     if (ms !== undefined) return new Date(ms);
   }
   throw new Error(`Not a yyyy-MM-dd date: ${JSON.stringify(s)}`);
+}
+
+/**
+ * Parses a KST query-parameter time with no offset, `yyyy-MM-ddTHH:mm` (the minute-mode
+ * `createdAtFrom/To` of ordersheets and returnRequests, coupang-api.md §2.1, §6.1, §11), into
+ * the instant it names. The inverse of {@link formatKstMinute}. Strict: no seconds, no space,
+ * no offset. Throws an `Error` naming the value otherwise.
+ */
+export function parseKstMinute(s: string): Date {
+  const m = LOCAL_MINUTE.exec(s);
+  const ms = m && wallClockMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+  if (ms === undefined || ms === null)
+    throw new Error(`Not a KST yyyy-MM-ddTHH:mm time: ${JSON.stringify(s)}`);
+  return new Date(ms - KST_OFFSET_MS);
+}
+
+/**
+ * Parses a KST query-parameter time with no offset, `yyyy-MM-ddTHH:mm:ss` (the
+ * exchangeRequests `createdAtFrom/To`, coupang-api.md §8.1, §11), into the instant it names.
+ * The inverse of {@link formatKstSecond}. Strict: no fraction, no space, no offset. Throws an
+ * `Error` naming the value otherwise.
+ */
+export function parseKstSecond(s: string): Date {
+  const m = LOCAL_SECOND.exec(s);
+  const ms =
+    m && wallClockMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (ms === undefined || ms === null) {
+    throw new Error(`Not a KST yyyy-MM-ddTHH:mm:ss time: ${JSON.stringify(s)}`);
+  }
+  return new Date(ms - KST_OFFSET_MS);
 }
 
 /** The instant moved forward by 9 h, as an ISO string whose UTC fields are KST fields. */

@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { BOOL, CALENDAR_DATE, COUNT, ID, INSTANT, KRW, PROPERTIES, TEXT, optionalBlank } from "./lenient.js";
+import {
+  BOOL,
+  CALENDAR_DATE,
+  COUNT,
+  ID,
+  INSTANT,
+  KRW,
+  PROPERTIES,
+  TEXT,
+  openEnum,
+  optionalBlank,
+} from "./lenient.js";
 
 /**
  * The six PO statuses, in life-cycle order; `status` is a required filter of the PO list
@@ -175,3 +186,21 @@ export const orderSheetSchema = z
 export type OrderSheet = z.output<typeof orderSheetSchema>;
 /** A parsed `orderItems[]` entry. */
 export type OrderItem = z.output<typeof orderItemSchema>;
+
+/**
+ * One entry of a box's delivery status history (coupang-api.md §2.4), newest first.
+ * `deliveryStatus` uses the PO status enum; other values are kept as text.
+ */
+export const deliveryHistoryEntrySchema = z.looseObject({
+  deliveryStatus: openEnum<OrderStatus>().required,
+  deliveryStatusDesc: TEXT.optional,
+  /** Sent as KST `yyyy-MM-dd'T'HH:mm:ss` (the spec writes `hh`). */
+  updatedAt: INSTANT.optional,
+});
+/** A parsed delivery-history entry. */
+export type DeliveryHistoryEntry = z.output<typeof deliveryHistoryEntrySchema>;
+
+/** `data` of the history answer without its list, which is validated entry by entry. */
+export const deliveryHistorySchema = z.looseObject({
+  shipmentBoxId: ID.required,
+});

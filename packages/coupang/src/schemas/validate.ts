@@ -54,6 +54,24 @@ function expectation(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/** One problem of a record: where (JSON path), what was expected, and the value found there. */
+export interface RecordIssue {
+  /** `orderItems[0].shippingCount` style, relative to the record; `(record)` for itself. */
+  path: string;
+  /** `expected …` text. */
+  expected: string;
+  value: unknown;
+}
+
+/** The issues of a failed parse of `raw`, each with its path and the offending raw value. */
+export function recordIssues(error: z.ZodError, raw: unknown): RecordIssue[] {
+  return error.issues.map((issue) => ({
+    path: formatJsonPath(issue.path),
+    expected: expectation(issue),
+    value: valueAt(raw, issue.path),
+  }));
+}
+
 /**
  * Validates each raw record of a page on its own, so one bad record never fails the page.
  * Valid records come back with their typed value, the raw record and its canonical lossless
@@ -72,11 +90,8 @@ export function validateRecords<S extends z.ZodType>(
     if (parsed.success) {
       result.valid.push({ value: parsed.data, raw, rawJson });
     } else {
-      const error = parsed.error.issues
-        .map(
-          (issue) =>
-            `${formatJsonPath(issue.path)}: ${expectation(issue)}, got ${describeValue(valueAt(raw, issue.path))}`,
-        )
+      const error = recordIssues(parsed.error, raw)
+        .map((issue) => `${issue.path}: ${issue.expected}, got ${describeValue(issue.value)}`)
         .join("; ");
       result.rejected.push({ raw, rawJson, error });
     }
