@@ -1,11 +1,12 @@
 /**
- * Standalone Coupang simulator (coupang-api.md §2.1 ordersheets for now):
+ * Standalone Coupang simulator:
  *   npx tsx apps/coupang-sim/src/cli.ts --seed 42 --orders 10000 --port 8080
- * Prints the base URL and the credentials to configure a client with, and stops cleanly on
- * SIGINT/SIGTERM.
+ * Prints the base URL, the credentials to configure a client with, and what the world costs
+ * to hold; stops cleanly on SIGINT/SIGTERM. Unlike the library, it defaults to a world that
+ * lives (activity `normal`) and to Coupang's throttle (10 calls/s per vendor).
  */
 import { Command, InvalidArgumentError } from "commander";
-import { DEFAULT_VENDOR, WORLD_DEFAULTS, startSimulator } from "./index.js";
+import { DEFAULT_VENDOR, WORLD_DEFAULTS, startSimulator, type FaultRuleInput } from "./index.js";
 
 function integer(value: string): number {
   const n = Number(value);
@@ -25,6 +26,22 @@ function instant(value: string): Date {
   return d;
 }
 
+function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(allowed as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`One of ${allowed.join(", ")}.`);
+    return value as T;
+  };
+}
+
+function faultRule(value: string, previous: FaultRuleInput[]): FaultRuleInput[] {
+  try {
+    return [...previous, JSON.parse(value) as FaultRuleInput];
+  } catch {
+    throw new InvalidArgumentError('Not JSON, e.g. \'{"kind":"status","status":504,"probability":0.05}\'.');
+  }
+}
+
 interface CliOptions {
   seed: number;
   orders: number;
@@ -34,9 +51,19 @@ interface CliOptions {
   vendorId: string;
   accessKey: string;
   secretKey: string;
+  userId?: string;
   listLagMinutes: number;
+  ackLagMinutes: number;
+  exchangeBoxLagMinutes: number;
   signatureSkewSeconds: number;
   anchor?: Date;
+  clock: "real" | "simulated";
+  startAt?: Date;
+  activity: "none" | "normal";
+  newOrdersPerHour?: number;
+  rateLimit: number;
+  blockSeconds: number;
+  fault: FaultRuleInput[];
   log: boolean;
 }
 
@@ -57,45 +84,94 @@ async function main(): Promise<void> {
     .option("--vendor-id <id>", "vendorId served", DEFAULT_VENDOR.vendorId)
     .option("--access-key <key>", "access key clients sign with", DEFAULT_VENDOR.accessKey)
     .option("--secret-key <key>", "secret key clients sign with", DEFAULT_VENDOR.secretKey)
+    .option("--user-id <login>", "WING login the cancel API must name as userId (default: any)")
     .option(
       "--list-lag-minutes <n>",
       "minutes after payment before an order is listed",
       decimal,
       WORLD_DEFAULTS.listLagMinutes,
     )
+    .option("--ack-lag-minutes <n>", "minutes an acknowledged box still reads ACCEPT", decimal, 0)
+    .option("--exchange-box-lag-minutes <n>", "minutes before an exchange's new box is served", decimal, 10)
     .option("--signature-skew-seconds <n>", "allowed |signed-date - now| in seconds", decimal, 300)
     .option(
       "--anchor <iso>",
-      "generate the world as of this instant (default: now); fix it for identical worlds across runs",
+      "generate the world as of this instant (default: now); fix it for identical worlds",
       instant,
     )
+    .option(
+      "--clock <mode>",
+      "real, or simulated (moves only through POST /__sim/clock)",
+      choice(["real", "simulated"] as const),
+      "real",
+    )
+    .option("--start-at <iso>", "start of a simulated clock (default: the anchor)", instant)
+    .option(
+      "--activity <preset>",
+      "none (frozen world) or normal (orders arrive, buyers act)",
+      choice(["none", "normal"] as const),
+      "normal",
+    )
+    .option(
+      "--new-orders-per-hour <n>",
+      "arrival rate with --activity normal (default: the history's rate)",
+      decimal,
+    )
+    .option("--rate-limit <n>", "calls per second per vendor before 429 (0 = no limit)", decimal, 10)
+    .option("--block-seconds <n>", "how long a vendor stays blocked after a 429", decimal, 60)
+    .option("--fault <json>", "a fault rule in force from the start (repeatable)", faultRule, [])
     .option("--log", "log every request", false)
     .parse();
   const o = program.opts<CliOptions>();
 
+  const started = performance.now();
   const sim = await startSimulator({
     seed: o.seed,
     orders: o.orders,
     days: o.days,
     listLagMinutes: o.listLagMinutes,
+    ackVisibilityLagMinutes: o.ackLagMinutes,
+    exchangeBoxLagMinutes: o.exchangeBoxLagMinutes,
     signatureSkewSeconds: o.signatureSkewSeconds,
-    vendors: [{ vendorId: o.vendorId, accessKey: o.accessKey, secretKey: o.secretKey }],
+    vendors: [
+      {
+        vendorId: o.vendorId,
+        accessKey: o.accessKey,
+        secretKey: o.secretKey,
+        ...(o.userId !== undefined ? { userId: o.userId } : {}),
+      },
+    ],
     ...(o.anchor !== undefined ? { anchor: o.anchor } : {}),
+    clock: o.clock,
+    ...(o.startAt !== undefined ? { startAt: o.startAt } : {}),
+    activity:
+      o.activity === "none"
+        ? "none"
+        : o.newOrdersPerHour !== undefined
+          ? { newOrdersPerHour: o.newOrdersPerHour }
+          : "normal",
+    rateLimit: o.rateLimit > 0 ? { perSecond: o.rateLimit, blockSeconds: o.blockSeconds } : false,
+    faults: o.fault,
     host: o.host,
     port: o.port,
     logger: o.log,
   });
-  const truth = sim.groundTruth();
-  const world = sim.world.options;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const memory = process.memoryUsage();
+  const megabytes = ((memory.heapUsed + memory.arrayBuffers) / 1e6).toFixed(0);
+  const world = sim.world;
+  const counts = world.groundTruthCounts(o.vendorId, sim.clock.now());
   process.stdout.write(
     [
       `Coupang simulator listening on ${sim.url}`,
-      `  world      seed ${world.seed}, ${world.orders} boxes over ${world.days} days before ${world.anchor.toISOString()}, list lag ${world.listLagMinutes} min (${truth.boxes} listed now)`,
+      `  world      seed ${world.options.seed}, ${world.options.orders} boxes over ${world.options.days} days before ${world.options.anchor.toISOString()} (${counts.boxes} listed now); generated in ${seconds} s, ${megabytes} MB in use`,
+      `  time       ${o.clock} clock; list lag ${o.listLagMinutes} min, acknowledgement lag ${o.ackLagMinutes} min, exchange box lag ${o.exchangeBoxLagMinutes} min`,
+      `  activity   ${o.activity}${o.activity === "normal" ? ` (${world.activity.newOrdersPerHour.toFixed(1)} new orders/h)` : ""}; rate limit ${o.rateLimit > 0 ? `${o.rateLimit}/s, ${o.blockSeconds} s block` : "off"}; ${o.fault.length} fault rule(s)`,
       `  vendorId   ${o.vendorId}`,
       `  accessKey  ${o.accessKey}`,
       `  secretKey  ${o.secretKey}`,
       `  try        GET ${sim.url}/v2/providers/openapi/apis/api/v4/vendors/${o.vendorId}/ordersheets?createdAtFrom=…&createdAtTo=…&status=ACCEPT (signed)`,
-      `  admin      ${sim.url}/__sim/health  /__sim/calls  /__sim/ground-truth?full=1`,
+      `  admin      ${sim.url}/__sim/health  /__sim/calls  /__sim/writes  /__sim/clock  /__sim/faults  /__sim/ground-truth?full=1`,
       "",
     ].join("\n"),
   );

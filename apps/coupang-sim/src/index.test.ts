@@ -43,9 +43,9 @@ describe("startSimulator", () => {
   it("dumps the ground truth over HTTP as the API would serialize it, counts by default", async () => {
     const sim = await start();
     const truth = sim.groundTruth();
-    const { orders, ...counts } = truth;
+    const { orders } = truth;
     expect(await (await fetch(`${sim.url}/__sim/ground-truth?vendorId=A00012345`)).text()).toBe(
-      serializeCoupangJson(counts),
+      serializeCoupangJson(sim.world.groundTruthCounts("A00012345", anchor)),
     );
     expect(await (await fetch(`${sim.url}/__sim/ground-truth?full=1`)).text()).toBe(
       serializeCoupangJson(truth),
@@ -82,5 +82,37 @@ describe("startSimulator", () => {
   it("rejects invalid options before listening", async () => {
     await expect(startSimulator({ orders: -1 })).rejects.toThrow(RangeError);
     await expect(startSimulator({ signatureSkewSeconds: -1 })).rejects.toThrow(RangeError);
+    await expect(startSimulator({ clock: "fast" as "real" })).rejects.toThrow(/clock must be/);
+    await expect(startSimulator({ ackVisibilityLagMinutes: -1 })).rejects.toThrow(RangeError);
+    await expect(startSimulator({ rateLimit: { perSecond: 0 } })).rejects.toThrow(RangeError);
+    await expect(startSimulator({ faults: [{ kind: "status", status: 200 }] })).rejects.toThrow(RangeError);
+    // A lively world a year behind its clock would first have to live through that year.
+    await expect(
+      startSimulator({ anchor: new Date("2024-01-01T00:00:00Z"), activity: "normal", orders: 10 }),
+    ).rejects.toThrow(/at most 14 days after the anchor/);
+  });
+
+  it("starts a simulated clock at the anchor (or startAt) and applies initial faults and the rate limit", async () => {
+    const sim = await start({
+      now: undefined,
+      clock: "simulated",
+      rateLimit: true,
+      faults: [{ kind: "status", status: 502, count: 1 }],
+    });
+    expect(sim.clock.mode).toBe("simulated");
+    expect(sim.clock.now().toISOString()).toBe(anchor.toISOString());
+    const ok = `${path}?createdAtFrom=2025-03-01&createdAtTo=2025-03-10&status=ACCEPT`;
+    const sign = { date: sim.clock.signatureNow() };
+    expect((await signedGet(sim.url, DEFAULT_VENDOR, ok, sign)).status).toBe(502);
+    expect((await signedGet(sim.url, DEFAULT_VENDOR, ok, sign)).status).toBe(200);
+    const health = (await (await fetch(`${sim.url}/__sim/health`)).json()) as { rateLimit: unknown };
+    expect(health.rateLimit).toEqual({ perSecond: 10, blockSeconds: 60, warnRatio: 0.9 });
+    const later = await start({
+      now: undefined,
+      clock: "simulated",
+      startAt: new Date("2025-03-11T00:00:00Z"),
+    });
+    expect(later.clock.now().toISOString()).toBe("2025-03-11T00:00:00.000Z");
+    expect(later.world.options.anchor.toISOString()).toBe(anchor.toISOString());
   });
 });

@@ -13,6 +13,12 @@ export class CallCounter {
     this.total += 1;
   }
 
+  /** Forgets every count. */
+  reset(): void {
+    this.counts.clear();
+    this.total = 0;
+  }
+
   /** The counts so far, keys sorted, plus `total` (the sum over all keys). */
   snapshot(): Record<string, number> {
     const out: Record<string, number> = {};

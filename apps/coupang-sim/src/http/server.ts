@@ -1,84 +1,64 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import type { World } from "../world/world.js";
-import { verifyRequest } from "./auth.js";
-import type { CallCounter } from "./calls.js";
-import { sendGatewayError, sendJson } from "./reply.js";
+import type { SimState } from "../state.js";
+import { parseJsonLossless } from "./body.js";
+import { sendJson } from "./reply.js";
+import { registerCoupangRoute, type HungSockets } from "./route.js";
 import { registerAdminRoutes } from "./routes/admin.js";
-import { registerOrdersheetsRoutes } from "./routes/ordersheets.js";
+import { EXCHANGE_ROUTES } from "./routes/exchanges.js";
+import { ORDER_ROUTES } from "./routes/orders.js";
+import { ORDERSHEET_ROUTES } from "./routes/ordersheets.js";
+import { RETURN_ROUTES } from "./routes/returns.js";
 
-declare module "fastify" {
-  interface FastifyContextConfig {
-    /** Name under which calls to a Coupang route are counted, e.g. `ordersheets`. */
-    endpoint?: string;
-  }
-}
-
-/** Everything the HTTP server reads; it owns no state of its own. */
-export interface ServerDeps {
-  world: World;
-  /** The simulator's clock (signature skew, list lag). */
-  now: () => Date;
-  calls: CallCounter;
-  /** Largest allowed |signed-date − now| in ms. */
-  signatureSkewMs: number;
-  logger: boolean;
-}
-
-/** Every Coupang API path begins with this; only such paths are signed and counted. */
+/** Every Coupang API path begins with this; unknown paths below it are counted. */
 const COUPANG_PREFIX = "/v2/providers/";
 
+/** Every Coupang endpoint the simulator serves (see the README for the list). */
+export const COUPANG_ROUTES = [...ORDERSHEET_ROUTES, ...ORDER_ROUTES, ...RETURN_ROUTES, ...EXCHANGE_ROUTES];
+
 /**
- * Builds (does not start) the simulator's fastify app: Coupang routes behind signature
- * verification (coupang-api.md §1), admin routes under `/__sim/`, call counting, and errors in
- * Coupang's shapes (§10). Unknown Coupang paths answer 404 `{"code":404,"message":…}` and are
- * counted under `"<METHOD> (unmatched)"`; a simulator fault answers 500
- * `{"code":500,"message":"internal exception"}`.
+ * Builds (does not start) the simulator's fastify app: every Coupang route through the one
+ * route helper (`registerCoupangRoute`: counting, signature, throttle, faults), admin routes
+ * under `/__sim/`, bodies parsed as lossless JSON whatever their content type, and errors in
+ * Coupang's shapes (§10): unknown Coupang paths 404 `{"code":404,"message":…}` counted under
+ * `"<METHOD> (unmatched)"`, unparsable bodies 400, a simulator fault 500
+ * `{"code":500,"message":"internal exception"}`. Responses a fault left hanging are cut
+ * when the app closes.
  */
-export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger });
+export function buildServer(state: SimState, logger: boolean): FastifyInstance {
+  const app = Fastify({ logger });
+  const hung: HungSockets = new Set();
 
-  app.addHook("onRequest", (request, _reply, done) => {
-    const endpoint = request.routeOptions.config.endpoint;
-    if (endpoint !== undefined) deps.calls.record(`${request.method} ${endpoint}`);
-    done();
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
+    const text = String(body);
+    request.rawBody = text;
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, parseJsonLossless(text));
+    } catch (error) {
+      done(
+        Object.assign(new Error(`Malformed JSON body: ${(error as Error).message}`), { statusCode: 400 }),
+        undefined,
+      );
+    }
   });
 
-  void app.register((coupang, _opts, done) => {
-    coupang.addHook("onRequest", (request, reply, next) => {
-      const params = request.params as { vendorId?: string };
-      const result = verifyRequest({
-        header: request.headers.authorization,
-        method: request.method,
-        rawUrl: request.raw.url ?? request.url,
-        vendorId: params.vendorId ?? "",
-        now: deps.now(),
-        skewMs: deps.signatureSkewMs,
-        lookup: (accessKey) => deps.world.vendorByAccessKey(accessKey),
-      });
-      if (!result.ok) {
-        request.log.info({ reason: result.reason }, "signature rejected");
-        // Not a Coupang header: tells a developer why, where the gateway would not.
-        void reply.header("x-sim-auth-reason", result.reason);
-        // Answering without calling next() ends the request here.
-        void sendGatewayError(reply, 401, result.message);
-        return;
-      }
-      next();
-    });
-    registerOrdersheetsRoutes(coupang, deps);
-    done();
-  });
-
+  for (const route of COUPANG_ROUTES) registerCoupangRoute(app, state, hung, route);
   void app.register(
     (admin, _opts, done) => {
-      registerAdminRoutes(admin, deps);
+      registerAdminRoutes(admin, state);
       done();
     },
     { prefix: "/__sim" },
   );
 
+  app.addHook("preClose", (done) => {
+    for (const socket of hung) socket.destroy();
+    done();
+  });
+
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith(COUPANG_PREFIX)) deps.calls.record(`${request.method} (unmatched)`);
+    if (request.url.startsWith(COUPANG_PREFIX)) state.calls.record(`${request.method} (unmatched)`);
     return sendJson(reply, 404, {
       code: 404,
       message: `No API at ${request.method} ${request.url.split("?")[0] ?? ""}`,

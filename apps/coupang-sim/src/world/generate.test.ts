@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { serializeCoupangJson } from "../http/json.js";
+import { carrierByCode, invoiceNumberFits } from "./carriers.js";
 import { formatKstDate } from "./kst.js";
 import { ORDER_STATUSES, type OrderSheet } from "./types.js";
 import { DEFAULT_VENDOR, World } from "./world.js";
@@ -10,6 +11,7 @@ const generate = (seed: number, orders = 1000): World =>
   World.generate({ seed, orders, days: 14, listLagMinutes: 10, vendors: [DEFAULT_VENDOR], anchor });
 const all = (world: World): OrderSheet[] =>
   world.groundTruth(DEFAULT_VENDOR.vendorId, new Date(8.64e15)).orders;
+const CARRIER_CODES = ["CJGLS", "HYUNDAI", "HANJIN", "KGB", "EPOST", "KDEXP", "DIRECT"];
 const kstMs = (text: string): number => Date.parse(`${text.replace(" ", "T")}+09:00`);
 
 // A copy of the shared example payload (coupang-api.md §13.1), kept beside the test so a fresh clone has it.
@@ -161,9 +163,10 @@ describe("generateVendorOrders via World.generate", () => {
           break;
       }
       if (o.status !== "ACCEPT" && o.status !== "INSTRUCT") {
-        expect(o.invoiceNumber).toMatch(/^[1-9]\d{7,12}$/);
-        if (o.deliveryCompanyName === "CJ 대한통운") expect(o.invoiceNumber).toHaveLength(12);
-        if (o.deliveryCompanyName === "우체국택배") expect(o.invoiceNumber).toHaveLength(13);
+        expect(o.invoiceNumber).toMatch(/^[1-9]\d{7,15}$/);
+        const carrier = [...CARRIER_CODES].map(carrierByCode).find((c) => c?.name === o.deliveryCompanyName);
+        expect(carrier, o.deliveryCompanyName).toBeDefined();
+        expect(invoiceNumberFits(carrier!, o.invoiceNumber), o.invoiceNumber).toBe(true);
       }
       for (const item of o.orderItems) expect(item.invoiceNumberUploadDate).toBe(upload);
     }

@@ -135,38 +135,3 @@ export function refer(rng: Prng): string {
     ["PC웹", 15],
   ] as const);
 }
-
-/** A tracked carrier as the PO list shows it: display name, not code (§2.1, §4.3). */
-interface Carrier {
-  /** `deliveryCompanyName` as Coupang shows it. */
-  name: string;
-  /** Invoice number lengths this carrier issues (§4.3 digit counts). */
-  digits: readonly number[];
-  weight: number;
-}
-
-const CARRIERS: readonly Carrier[] = [
-  { name: "CJ 대한통운", digits: [12], weight: 50 },
-  { name: "롯데택배", digits: [12], weight: 15 },
-  { name: "한진택배", digits: [12], weight: 14 },
-  { name: "로젠택배", digits: [11], weight: 10 },
-  { name: "우체국택배", digits: [13], weight: 9 },
-  { name: "경동택배", digits: [10, 12], weight: 2 },
-];
-const CARRIER_WEIGHTS = CARRIERS.map((c) => [c, c.weight] as const);
-
-/** `deliveryCompanyName` of seller's own delivery (carrier code `DIRECT`, §0.9), which is never tracked. */
-export const DIRECT_DELIVERY_NAME = "업체직송";
-
-/** A tracked carrier's display name and an invoice number with that carrier's digit count. */
-export function trackedInvoice(rng: Prng): { deliveryCompanyName: string; invoiceNumber: string } {
-  const carrier = rng.weighted(CARRIER_WEIGHTS);
-  const length = rng.pick(carrier.digits);
-  // Real invoice numbers never start with 0.
-  return { deliveryCompanyName: carrier.name, invoiceNumber: `${rng.int(1, 9)}${rng.digits(length - 1)}` };
-}
-
-/** A seller-entered number for `DIRECT` delivery: any digits (§4.3), here 8–12. */
-export function directInvoiceNumber(rng: Prng): string {
-  return `${rng.int(1, 9)}${rng.digits(rng.int(7, 11))}`;
-}

@@ -125,10 +125,10 @@ describe("GET …/v4/vendors/:vendorId/ordersheets (daily mode)", () => {
     try {
       clock = new Date(paid + 9 * 60_000 + 59_000);
       expect(await (await get(query)).text()).not.toContain(id);
-      expect(sim.groundTruth().orders).not.toContain(box);
+      expect(sim.groundTruth().orders.map((o) => o.shipmentBoxId)).not.toContain(box.shipmentBoxId);
       clock = new Date(paid + 10 * 60_000);
       expect(await (await get(query)).text()).toContain(id);
-      expect(sim.groundTruth().orders).toContain(box);
+      expect(sim.groundTruth().orders.map((o) => o.shipmentBoxId)).toContain(box.shipmentBoxId);
     } finally {
       clock = anchor;
     }
@@ -158,11 +158,6 @@ describe("GET …/v4/vendors/:vendorId/ordersheets (daily mode)", () => {
       ["maxPerPage 51", `${ok}&maxPerPage=51`, /maxPerPage/],
       ["maxPerPage 1.5", `${ok}&maxPerPage=1.5`, /maxPerPage/],
       ["maxPerPage abc", `${ok}&maxPerPage=abc`, /maxPerPage/],
-      [
-        "minute mode",
-        "searchType=timeFrame&createdAtFrom=2025-03-01T00:00&createdAtTo=2025-03-01T00:10&status=ACCEPT",
-        /not supported by the simulator yet/,
-      ],
       ["garbage nextToken", `${ok}&nextToken=abc`, /Invalid nextToken 'abc'/],
       ["unknown nextToken", `${ok}&nextToken=300000000000000001`, /Invalid nextToken/],
     ];
@@ -246,5 +241,106 @@ describe("GET …/v4/vendors/:vendorId/ordersheets (daily mode)", () => {
     it("checks the signature before the parameters", async () => {
       await expect401(await fetch(`${sim.url}${list("status=NOPE")}`), "Invalid signature.");
     });
+  });
+});
+
+describe("GET …/ordersheets?searchType=timeFrame (minute mode, §2.1)", () => {
+  const minute = (from: string, to: string, status: OrderStatus, extra = ""): string =>
+    list(`searchType=timeFrame&createdAtFrom=${from}&createdAtTo=${to}&status=${status}${extra}`);
+
+  it("serves every box ordered in the window, createdAtTo's minute included, without paging", async () => {
+    const from = "2025-03-09T00:00";
+    const to = "2025-03-09T23:59";
+    const res = await get(minute(from, to, "FINAL_DELIVERY", "&maxPerPage=2&nextToken=ignored"));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: unknown[]; nextToken: string };
+    const expected = sim
+      .groundTruth()
+      .orders.filter((o) => inWindow(o, "FINAL_DELIVERY", "2025-03-09", "2025-03-09"));
+    expect(body.data).toHaveLength(expected.length);
+    expect(body.nextToken).toBe("");
+    const v5 = await get(
+      minute(`${from}%2B09:00`, `${to}%2B09:00`, "FINAL_DELIVERY").replace("/v4/", "/v5/"),
+    );
+    expect(((await v5.json()) as { data: unknown[] }).data).toHaveLength(expected.length);
+  });
+
+  it("refuses more than 24 hours, the daily format and a reversed window", async () => {
+    const cases: [string, RegExp][] = [
+      [minute("2025-03-08T00:00", "2025-03-09T00:01", "ACCEPT"), /at most 24 hours/],
+      [minute("2025-03-08", "2025-03-09", "ACCEPT"), /yyyy-MM-ddTHH:mm/],
+      [minute("2025-03-09T10:00", "2025-03-09T09:59", "ACCEPT"), /must not be before/],
+      [minute("2025-03-09T24:00", "2025-03-09T23:00", "ACCEPT"), /Invalid createdAtFrom/],
+    ];
+    for (const [query, message] of cases) {
+      const res = await get(query);
+      expect(res.status, query).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(message);
+    }
+    expect((await get(minute("2025-03-08T00:00", "2025-03-09T00:00", "ACCEPT"))).status).toBe(200);
+  });
+});
+
+describe("single-PO lookups (§2.2–§2.4)", () => {
+  const path = (rest: string, version = "v4"): string =>
+    `/v2/providers/openapi/apis/api/${version}/vendors/${vendor.vendorId}/${rest}`;
+
+  it("serves one box by shipmentBoxId as an object, before the list lag, at v4 and v5", async () => {
+    const box = sim.groundTruth().orders.findLast((o) => o.status === "ACCEPT")!;
+    const paid = kstMs(box.paidAt);
+    try {
+      clock = new Date(paid + 60_000);
+      for (const version of ["v4", "v5"]) {
+        const res = await get(path(`ordersheets/${box.shipmentBoxId}`, version));
+        expect(res.status).toBe(200);
+        expect(await res.text()).toBe(serializeCoupangJson({ code: 200, message: "OK", data: box }));
+      }
+      clock = new Date(paid - 60_000);
+      const unpaid = await get(path(`ordersheets/${box.shipmentBoxId}`));
+      expect(unpaid.status).toBe(400);
+    } finally {
+      clock = anchor;
+    }
+    expect((await get(path("ordersheets/300000000000000001"))).status).toBe(400);
+    expect((await get(path("ordersheets/abc"))).status).toBe(400);
+  });
+
+  it("serves every box of an order by orderId as an array", async () => {
+    const orders = sim.groundTruth().orders;
+    const twin = orders.find((o, k) => orders[k + 1]?.orderId === o.orderId)!;
+    const res = await get(path(`${twin.orderId}/ordersheets`));
+    const text = await res.text();
+    expect(text).toBe(
+      serializeCoupangJson({
+        code: 200,
+        message: "OK",
+        data: orders.filter((o) => o.orderId === twin.orderId),
+      }),
+    );
+    expect((await get(path("1234/ordersheets"))).status).toBe(400);
+  });
+
+  it("serves a box's history newest first with Korean labels", async () => {
+    const box = sim.groundTruth().orders.find((o) => o.status === "FINAL_DELIVERY")!;
+    const res = await get(path(`ordersheets/${box.shipmentBoxId}/history`));
+    const body = (await res.json()) as {
+      data: { details: { deliveryStatus: string; deliveryStatusDesc: string; updatedAt: string }[] };
+    };
+    expect(body.data.details.map((d) => d.deliveryStatus)).toEqual([
+      "FINAL_DELIVERY",
+      "DELIVERING",
+      "DEPARTURE",
+      "INSTRUCT",
+      "ACCEPT",
+    ]);
+    expect(body.data.details.map((d) => d.deliveryStatusDesc)).toEqual([
+      "배송완료",
+      "배송중",
+      "배송지시",
+      "상품준비중",
+      "결제완료",
+    ]);
+    expect(body.data.details[4]!.updatedAt).toBe(box.paidAt);
+    expect(body.data.details[0]!.updatedAt).toBe(box.deliveredDate.replace(" ", "T"));
   });
 });

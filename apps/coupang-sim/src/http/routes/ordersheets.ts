@@ -1,136 +1,137 @@
-import type { FastifyInstance } from "fastify";
-import type { ListQuery } from "../../world/book.js";
-import { kstDayEndMs, kstDayStartMs, parseKstDay, type KstDay } from "../../world/kst.js";
-import { ORDER_STATUSES, isOrderStatus } from "../../world/types.js";
-import type { World } from "../../world/world.js";
-import { sendBadRequest, sendJson } from "../reply.js";
+import { badRequest } from "../../world/errors.js";
+import { listOrdersheets } from "../../world/queries.js";
+import { ORDER_STATUSES } from "../../world/types.js";
+import {
+  dayWindow,
+  idParam,
+  instantWindow,
+  intParam,
+  oneOf,
+  required,
+  singles,
+  tokenParam,
+} from "../params.js";
+import type { CoupangRoute, RouteContext } from "../route.js";
 
 /** Widest daily window, both ends included (coupang-api.md §2.1). */
 const MAX_SPAN_DAYS = 31;
+/** Widest minute-mode window (§2.1). */
+const MAX_MINUTE_SPAN_MS = 24 * 3600 * 1000;
 /** Largest and default `maxPerPage` (§2.1). */
 const MAX_PER_PAGE = 50;
 
-/** A query string as fastify parses it: a repeated parameter becomes an array. */
-export type RawQuery = Record<string, string | string[] | undefined>;
+/** The PO endpoints' versions: v4, and the current v5 path, both answering the v4 shape. */
+const VERSIONS = ["v4", "v5"] as const;
 
-/** The validated daily-mode request, before the page token is checked against the vendor's boxes. */
-export interface OrdersheetsRequest extends Omit<ListQuery, "after"> {
-  /** The `nextToken` as sent, `undefined` on a first page. */
-  nextToken: string | undefined;
-}
-
-/** Outcome of {@link parseOrdersheetsQuery}: the request, or the message of a 400. */
-export type ParseResult = { ok: true; value: OrdersheetsRequest } | { ok: false; message: string };
-
-const STATUS_LIST = ORDER_STATUSES.join(", ");
-
-/**
- * Parses a daily `yyyy-MM-dd` day, also accepting the `+09:00` suffix the v5 path wants
- * (§2.1, §11; `%2B` in the URL arrives decoded as `+`). An unencoded `+` arrives as a space
- * and is rejected, as a servlet gateway would.
- */
-function parseDay(text: string): KstDay | undefined {
-  return parseKstDay(text.endsWith("+09:00") ? text.slice(0, -"+09:00".length) : text);
+/** The box `shipmentBoxId` of the path a client can see by ID now, or 400. */
+function boxOr400(ctx: RouteContext): number {
+  const id = idParam("shipmentBoxId", ctx.params.shipmentBoxId ?? "");
+  const i = ctx.book.findBox(id, ctx.nowMs);
+  if (i < 0) throw badRequest(`발주서를 찾을 수 없습니다. (shipmentBoxId: ${id})`);
+  return i;
 }
 
 /**
- * Validates the query of `GET …/ordersheets` in daily mode (coupang-api.md §2.1):
- * `status` required and one of the six; `createdAtFrom`/`createdAtTo` required, `yyyy-MM-dd`
- * (optionally `+09:00`), from ≤ to, at most 31 days inclusive; `maxPerPage` an integer 1–50
- * (default 50); `searchType=timeFrame` (minute mode) is refused as not yet simulated; a
- * parameter given twice is refused. The window is the KST days [from 00:00, to+1 00:00).
+ * `GET …/ordersheets` (§2.1). Daily mode: `status` (required, one of six), `createdAtFrom`
+ * and `createdAtTo` as `yyyy-MM-dd` (optionally `+09:00`), at most 31 days inclusive,
+ * `maxPerPage` 1–50 (default 50), `nextToken` = the previous page's last shipmentBoxId.
+ * Minute mode (`searchType=timeFrame`): `yyyy-MM-ddTHH:mm`, at most 24 hours, no paging
+ * (`maxPerPage` and `nextToken` are ignored), `createdAtTo`'s minute included. Boxes by
+ * `orderedAt`, ascending by shipmentBoxId, listed only `listLagMinutes` after payment.
  */
-export function parseOrdersheetsQuery(query: RawQuery): ParseResult {
-  const fail = (message: string): ParseResult => ({ ok: false, message });
-  const single: Record<string, string | undefined> = {};
-  for (const name of ["status", "createdAtFrom", "createdAtTo", "maxPerPage", "nextToken", "searchType"]) {
-    const value = query[name];
-    if (Array.isArray(value)) return fail(`Parameter '${name}' must be given only once`);
-    single[name] = value;
-  }
-  if (single.searchType === "timeFrame") {
-    return fail("searchType=timeFrame (minute mode) is not supported by the simulator yet");
-  }
-  const status = single.status;
-  if (status === undefined || status === "")
-    return fail(`Required parameter 'status' is missing; use one of ${STATUS_LIST}`);
-  if (!isOrderStatus(status)) return fail(`Invalid status '${status}'; use one of ${STATUS_LIST}`);
-
-  const days: KstDay[] = [];
-  for (const name of ["createdAtFrom", "createdAtTo"] as const) {
-    const text = single[name];
-    if (text === undefined || text === "")
-      return fail(`Required parameter '${name}' is missing (yyyy-MM-dd)`);
-    const day = parseDay(text);
-    if (day === undefined) {
-      return fail(`Invalid ${name} '${text}': expected yyyy-MM-dd, or yyyy-MM-dd+09:00 with '+' sent as %2B`);
-    }
-    days.push(day);
-  }
-  const [from, to] = days as [KstDay, KstDay];
-  const fromMs = kstDayStartMs(from);
-  const toMs = kstDayEndMs(to);
-  if (toMs <= fromMs) return fail("createdAtTo must not be before createdAtFrom");
-  if (toMs - fromMs > MAX_SPAN_DAYS * 24 * 3600 * 1000) {
-    return fail(
-      `The search period may span at most ${MAX_SPAN_DAYS} days (createdAtFrom to createdAtTo inclusive)`,
+const list: CoupangRoute = {
+  endpoint: "ordersheets",
+  method: "GET",
+  versions: VERSIONS,
+  path: "/ordersheets",
+  handle(ctx) {
+    const q = singles(ctx.query, [
+      "status",
+      "createdAtFrom",
+      "createdAtTo",
+      "maxPerPage",
+      "nextToken",
+      "searchType",
+    ]);
+    const status = oneOf(
+      "status",
+      required("status", q.status, `one of ${ORDER_STATUSES.join(", ")}`),
+      ORDER_STATUSES,
     );
-  }
+    const names = ["createdAtFrom", "createdAtTo"] as const;
+    const minute = q.searchType === "timeFrame";
+    const from = required(names[0], q.createdAtFrom, minute ? "yyyy-MM-ddTHH:mm" : "yyyy-MM-dd");
+    const to = required(names[1], q.createdAtTo, minute ? "yyyy-MM-ddTHH:mm" : "yyyy-MM-dd");
+    const window = minute
+      ? instantWindow(
+          names,
+          from,
+          to,
+          false,
+          MAX_MINUTE_SPAN_MS,
+          "The minute-mode (searchType=timeFrame) search period may span at most 24 hours",
+        )
+      : dayWindow(names, from, to, MAX_SPAN_DAYS);
+    const maxPerPage = minute
+      ? undefined
+      : intParam("maxPerPage", q.maxPerPage, 1, MAX_PER_PAGE, MAX_PER_PAGE);
+    const after = minute ? undefined : tokenParam(q.nextToken, (id) => ctx.book.hasBox(id));
+    const page = listOrdersheets(
+      ctx.book,
+      { status, ...window, maxPerPage, after },
+      ctx.nowMs,
+      ctx.state.world.options.listLagMinutes * 60_000,
+    );
+    return { body: { code: 200, message: "OK", data: page.items, nextToken: page.next?.toString() ?? "" } };
+  },
+};
 
-  let maxPerPage = MAX_PER_PAGE;
-  if (single.maxPerPage !== undefined) {
-    const n = /^\d{1,3}$/.test(single.maxPerPage) ? Number(single.maxPerPage) : NaN;
-    if (!(n >= 1 && n <= MAX_PER_PAGE)) {
-      return fail(`Invalid maxPerPage '${single.maxPerPage}': an integer from 1 to ${MAX_PER_PAGE}`);
-    }
-    maxPerPage = n;
-  }
-  const nextToken = single.nextToken === "" ? undefined : single.nextToken;
-  return { ok: true, value: { status, fromMs, toMs, maxPerPage, nextToken } };
-}
-
-/** What the ordersheets routes need from the simulator. */
-export interface OrdersheetsDeps {
-  world: World;
-  now: () => Date;
-}
+/** `GET …/ordersheets/{shipmentBoxId}` (§2.2): one box as an object, visible at once after payment (no list lag). */
+const byBox: CoupangRoute = {
+  endpoint: "ordersheets/{shipmentBoxId}",
+  method: "GET",
+  versions: VERSIONS,
+  path: "/ordersheets/:shipmentBoxId",
+  handle(ctx) {
+    return { body: { code: 200, message: "OK", data: ctx.book.render(boxOr400(ctx), ctx.nowMs) } };
+  },
+};
 
 /**
- * Registers the PO list, daily mode (coupang-api.md §2.1), at
- * `GET /v2/providers/openapi/apis/api/{v4,v5}/vendors/:vendorId/ordersheets`. Both answer the
- * v4 shape (KST without offset, plain KRW numbers); v5's internationalized shape is not
- * simulated yet. Must be registered in a scope that verifies signatures first, which also
- * guarantees `:vendorId` is a configured vendor.
- *
- * Response: `{"code":200,"message":"OK","data":[…],"nextToken":"…"}`, boxes ascending by
- * `shipmentBoxId`; `nextToken` is the last box's ID as a string when more remain, else `""`.
- * A `nextToken` that is not one of the vendor's `shipmentBoxId`s is a 400.
+ * `GET …/{orderId}/ordersheets` (§2.3): every box of the order, split and replacement boxes
+ * included, as an array (the 2019 doc shows an object; an order with several boxes needs an
+ * array). 400 for an unknown order.
  */
-export function registerOrdersheetsRoutes(scope: FastifyInstance, deps: OrdersheetsDeps): void {
-  for (const version of ["v4", "v5"]) {
-    scope.get<{ Params: { vendorId: string }; Querystring: RawQuery }>(
-      `/v2/providers/openapi/apis/api/${version}/vendors/:vendorId/ordersheets`,
-      { config: { endpoint: "ordersheets" } },
-      (request, reply) => {
-        const parsed = parseOrdersheetsQuery(request.query);
-        if (!parsed.ok) return sendBadRequest(reply, parsed.message);
-        const { vendorId } = request.params;
-        const { nextToken, ...window } = parsed.value;
-        let after: bigint | undefined;
-        if (nextToken !== undefined) {
-          after = /^\d{1,19}$/.test(nextToken) ? BigInt(nextToken) : undefined;
-          if (after === undefined || deps.world.book(vendorId)?.hasBox(after) !== true) {
-            return sendBadRequest(reply, `Invalid nextToken '${nextToken}'`);
-          }
-        }
-        const page = deps.world.listOrdersheets(vendorId, { ...window, after }, deps.now());
-        return sendJson(reply, 200, {
-          code: 200,
-          message: "OK",
-          data: page.orders,
-          nextToken: page.next === undefined ? "" : page.next.toString(),
-        });
+const byOrder: CoupangRoute = {
+  endpoint: "{orderId}/ordersheets",
+  method: "GET",
+  versions: VERSIONS,
+  path: "/:orderId/ordersheets",
+  handle(ctx) {
+    const orderId = idParam("orderId", ctx.params.orderId ?? "");
+    const boxes = ctx.book.boxesOfOrder(orderId, ctx.nowMs);
+    if (boxes.length === 0) throw badRequest(`주문을 찾을 수 없습니다. (orderId: ${orderId})`);
+    return { body: { code: 200, message: "OK", data: boxes.map((i) => ctx.book.render(i, ctx.nowMs)) } };
+  },
+};
+
+/** `GET …/ordersheets/{shipmentBoxId}/history` (§2.4): `{shipmentBoxId, details:[…]}`, newest first. */
+const history: CoupangRoute = {
+  endpoint: "ordersheets/{shipmentBoxId}/history",
+  method: "GET",
+  versions: VERSIONS,
+  path: "/ordersheets/:shipmentBoxId/history",
+  handle(ctx) {
+    const i = boxOr400(ctx);
+    return {
+      body: {
+        code: 200,
+        message: "OK",
+        data: { shipmentBoxId: ctx.book.boxId(i), details: ctx.book.history(i) },
       },
-    );
-  }
-}
+    };
+  },
+};
+
+/** The PO read endpoints (§2). */
+export const ORDERSHEET_ROUTES: readonly CoupangRoute[] = [list, byBox, byOrder, history];
