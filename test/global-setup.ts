@@ -51,13 +51,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let postgresUrl = process.env.DATABASE_URL || LOCAL_POSTGRES;
   if (!(await postgresReachable(postgresUrl))) {
     if (require || process.env.DATABASE_URL) throw new Error(`Postgres is not reachable at ${postgresUrl}`);
-    const { startEmbeddedPostgres } = await import("@cos/db");
+    const { embeddedDataDir, startEmbeddedPostgres } = await import("@cos/db");
     const dir = await mkdtemp(join(tmpdir(), "cos-test-pg-"));
-    const embedded = await startEmbeddedPostgres({ dataDir: join(dir, "data") });
+    // mkdtemp makes a mode-700 folder: as root, the server's postgres user may need another.
+    const dataDir = await embeddedDataDir(join(dir, "data"));
+    const embedded = await startEmbeddedPostgres({ dataDir });
     postgresUrl = embedded.url;
     console.log(`[integration] no Postgres at ${LOCAL_POSTGRES}: using an embedded one`);
     cleanups.push(async () => {
       await embedded.stop();
+      await rm(dataDir, { recursive: true, force: true });
       await rm(dir, { recursive: true, force: true });
     });
   }

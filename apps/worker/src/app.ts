@@ -1,5 +1,12 @@
 import { EventEmitter } from "node:events";
-import { CoupangClient, CoupangError } from "@cos/coupang";
+import {
+  CoupangClient,
+  CoupangError,
+  RedisRateLimiter,
+  TokenBucketLimiter,
+  type RateLimiter,
+} from "@cos/coupang";
+import { Redis } from "ioredis";
 import { createPrisma, ensureVendorAccount, type PrismaClient } from "@cos/db";
 import {
   createQueueFactory,
@@ -18,7 +25,7 @@ import {
   type Stream,
   type WorkerHandle,
 } from "@cos/queue";
-import { syncOrderSheets, type SyncReport } from "@cos/sync";
+import { skippedReport, syncOrderSheets, type SyncReport } from "@cos/sync";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
@@ -47,6 +54,36 @@ export interface WorkerApp {
   close(): Promise<void>;
 }
 
+/**
+ * Connects to Redis for the limiter and checks it once, so a wrong REDIS_URL fails the start with
+ * a clear message instead of an endless stream of reconnect errors; warns when Redis could evict
+ * queue data (BullMQ needs `maxmemory-policy noeviction`).
+ * @throws Error naming REDIS_URL when Redis does not answer within 5 s.
+ */
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1 });
+  redis.on("error", (err) => log.debug({ err }, "redis connection error"));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    const target = new URL(url);
+    throw new Error(
+      `cannot reach Redis at REDIS_URL (${target.hostname}:${target.port || 6379}): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  const policy = (await redis.config("GET", "maxmemory-policy").catch(() => null)) as string[] | null;
+  if (policy && policy[1] !== "noeviction") {
+    log.warn(
+      { policy: policy[1] },
+      "Redis maxmemory-policy is not noeviction: queued jobs may be evicted under memory pressure",
+    );
+  }
+  return redis;
+}
+
 /** Picks the BullMQ backend: Redis when REDIS_URL is set, else Postgres in its own schema. */
 export function queueBackend(config: WorkerConfig): QueueBackendConfig {
   return config.redisUrl
@@ -61,10 +98,20 @@ export function queueBackend(config: WorkerConfig): QueueBackendConfig {
  * @throws Error when Postgres or the queue backend cannot be reached.
  */
 export async function startWorker(config: WorkerConfig, log: Logger): Promise<WorkerApp> {
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
   const prisma = createPrisma(config.databaseUrl, { max: config.dbPoolSize });
   const queues = createQueueFactory(queueBackend(config));
   const events = new EventEmitter<{ poll: [PollOutcome] }>();
   const calls = new Map<string, number>();
+  // One limiter for every client: per vendor inside, and through Redis shared by every worker
+  // process of the deployment, so a vendor's calls stay within budget however many run (B-4).
+  const limiter: RateLimiter = redis
+    ? new RedisRateLimiter({
+        redis,
+        keyPrefix: `${config.queuePrefix}:rate:`,
+        requestsPerSecond: config.requestsPerSecond,
+      })
+    : new TokenBucketLimiter({ requestsPerSecond: config.requestsPerSecond });
   const clients = new Map(
     config.vendors.map((v) => [
       v.vendorId,
@@ -73,6 +120,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         vendorId: v.vendorId,
         accessKey: v.accessKey,
         secretKey: v.secretKey,
+        limiter,
         onResponse: (e) => {
           calls.set(e.vendorId, (calls.get(e.vendorId) ?? 0) + 1);
           log.debug(
@@ -104,8 +152,21 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   }
   const removed = await pruneSchedulers(inbound, keep);
   if (removed.length > 0) log.info({ removed }, "removed schedulers of vendors no longer configured");
+  // Poll at once rather than at the scheduler's next tick: a restart resumes an interrupted poll
+  // now. The lease makes this harmless when the scheduler's own job runs at the same moment.
+  for (const v of config.vendors) {
+    for (const stream of STREAMS) {
+      await inbound.add(
+        JOBS.poll.name,
+        parseJobData("poll", { vendorId: v.vendorId, stream, trigger: "manual" }),
+        JOBS.poll.opts,
+      );
+    }
+  }
 
   const shutdown = new AbortController();
+  /** Per vendor: no calls until `until` (epoch ms), after an error retrying would not heal. */
+  const circuits = new Map<string, { until: number; reason: string }>();
   const processor = async (job: Job<JobData<"poll">>): Promise<SyncReport> => {
     const data = parseJobData("poll", job.data);
     const jobLog = log.child({
@@ -117,6 +178,14 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     });
     const client = clients.get(data.vendorId);
     if (!client) throw new UnrecoverableError(`vendor ${data.vendorId} is not configured in this worker`);
+    const open = circuits.get(data.vendorId);
+    if (open && open.until > Date.now()) {
+      jobLog.warn(
+        { until: new Date(open.until).toISOString(), reason: open.reason },
+        "poll skipped: the vendor's circuit is open",
+      );
+      return skippedReport(data.vendorId);
+    }
     try {
       const report = await syncOrderSheets({
         prisma,
@@ -125,6 +194,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         trigger: data.trigger,
         config: config.plan,
         signal: shutdown.signal,
+        callCount: () => calls.get(data.vendorId) ?? 0,
       });
       if (report.outcome === "skipped") jobLog.info("poll skipped: another poll of this stream is running");
       else jobLog.info({ report: { ...report, runId: report.runId?.toString() } }, "poll finished");
@@ -135,6 +205,11 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       // Auth, data and blocked errors do not heal by retrying in seconds: fail this poll for
       // good and let the next scheduled poll try again, instead of a retry storm.
       const unrecoverable = err instanceof CoupangError && !err.retryable;
+      // Bad keys or a block do not heal in seconds: stop calling for this vendor for a while,
+      // whatever else queues a poll (the schedule, a restart, an operator). Others go on.
+      if (err instanceof CoupangError && (err.kind === "auth" || err.kind === "blocked")) {
+        circuits.set(data.vendorId, { until: Date.now() + config.circuitOpenMs, reason: error.message });
+      }
       const final = unrecoverable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       jobLog.error({ err: error, final }, "poll failed");
       events.emit("poll", { ok: false, vendorId: data.vendorId, stream: data.stream, error, final });
@@ -186,6 +261,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         }
         await inbound.close();
         await queues.close();
+        for (const client of clients.values()) client.close();
+        await redis?.quit().catch(() => {});
         await prisma.$disconnect();
         log.info("worker stopped");
       })();

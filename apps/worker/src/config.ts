@@ -19,15 +19,22 @@ export interface WorkerConfig {
   redisUrl: string | undefined;
   queuePrefix: string;
   coupangBaseUrl: string;
+  /** Calls per second per vendor, across every worker process (Coupang blocks at ~10). */
+  requestsPerSecond: number;
   vendors: VendorConfig[];
   pollIntervalMs: number;
   /** The ordersheets planner's tiers and budget (packages/sync `OrderSheetsPlanConfig`). */
   plan: OrderSheetsPlanConfig;
+  /** How long a vendor's polls are skipped after an auth error or a block (its circuit). */
+  circuitOpenMs: number;
   concurrency: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
   logLevel: string;
 }
+
+/** pino's levels, for LOG_LEVEL. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
@@ -61,7 +68,14 @@ const envSchema = z.object({
       .regex(/^[a-z][a-z0-9_]*$/)
       .default("cos"),
   ),
-  COUPANG_BASE_URL: z.preprocess(blankToUndefined, z.url().default("https://api-gateway.coupang.com")),
+  COUPANG_BASE_URL: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/, error: "an http(s):// URL" }).default("https://api-gateway.coupang.com"),
+  ),
+  COUPANG_REQUESTS_PER_SECOND: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().positive().max(10).default(5),
+  ),
   COUPANG_VENDOR_ID: optionalString,
   COUPANG_VENDOR_NAME: optionalString,
   COUPANG_ACCESS_KEY: optionalString,
@@ -81,12 +95,10 @@ const envSchema = z.object({
   // Coupang allows ~10 calls/s per vendor across all APIs (§10); polls spend a fraction of it.
   SYNC_CALLS_PER_MINUTE: int(120, 6, 600),
   WORKER_CONCURRENCY: int(2, 1, 64),
+  SYNC_CIRCUIT_OPEN_SECONDS: int(300, 10, 86_400),
   DB_POOL_SIZE: int(10, 2, 200),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 3_600),
-  LOG_LEVEL: z.preprocess(
-    blankToUndefined,
-    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  ),
+  LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(LOG_LEVELS).default("info")),
 });
 
 /** A setting that is missing or wrong, named with its variable. */
@@ -110,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     coupangBaseUrl: e.COUPANG_BASE_URL.replace(/\/+$/, ""),
+    requestsPerSecond: e.COUPANG_REQUESTS_PER_SECOND,
     vendors: loadVendors(e),
     pollIntervalMs: e.SYNC_POLL_INTERVAL_SECONDS * 1000,
     plan: Object.freeze({
@@ -123,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
       // The per-minute budget, spread over the polls of one minute.
       callBudget: Math.max(1, Math.floor((e.SYNC_CALLS_PER_MINUTE * e.SYNC_POLL_INTERVAL_SECONDS) / 60)),
     }),
+    circuitOpenMs: e.SYNC_CIRCUIT_OPEN_SECONDS * 1000,
     concurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

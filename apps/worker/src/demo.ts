@@ -5,7 +5,7 @@ import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { embeddedDataDir, getCheckpoint, migrate, startEmbeddedPostgres } from "@cos/db";
 import { ORDERSHEETS_STREAM } from "@cos/sync";
 import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
 import { createLogger } from "./logger.js";
 import { onShutdownSignal } from "./signals.js";
 import { compareWithSimulator, formatSummary, resetVendor } from "./demo-summary.js";
@@ -20,17 +20,20 @@ import { compareWithSimulator, formatSummary, resetVendor } from "./demo-summary
 const DEMO_VENDOR = { vendorId: "A00012345", accessKey: "demo-access-key", secretKey: "demo-secret-key" };
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
-const positiveInt = (v: string) => {
+const integerFrom = (min: number) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) {
+    throw new InvalidArgumentError(`expected an integer ≥ ${min}, got "${v}"`);
+  }
   return n;
 };
+const positiveInt = integerFrom(1);
+const nonNegativeInt = integerFrom(0);
 
 const program = new Command("demo")
   .description("Sync a simulated Coupang seller into Postgres and compare the result with the simulator")
   .option("--orders <n>", "shipment boxes in the simulated world", positiveInt, 2000)
-  .option("--seed <n>", "seed of the simulated world", positiveInt, 42)
+  .option("--seed <n>", "seed of the simulated world", nonNegativeInt, 42)
   .option("--days <n>", "days of order history in the simulated world", positiveInt, 14)
   .option("--daemon", "keep polling after the first sync (stop with Ctrl-C)", false)
   .option("--reset", "delete the demo vendor's rows and checkpoint before syncing", false)
@@ -47,11 +50,16 @@ async function demo(): Promise<number> {
     logLevel: string;
   }>();
   const started = Date.now();
-  const log = createLogger(process.env.LOG_LEVEL ?? opts.logLevel);
+  // Blank counts as unset, as in the worker's config.
+  const env = (name: string) => process.env[name]?.trim() || undefined;
+  const logLevel = env("LOG_LEVEL") ?? opts.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    console.error(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+    return 78;
+  }
+  const log = createLogger(logLevel);
 
-  const dataDir = process.env.DATABASE_URL ? null : await embeddedDataDir(`${repoRoot}.demo/pg`);
-  const embedded = dataDir ? await startEmbeddedPostgres({ dataDir }) : null;
-  const databaseUrl = process.env.DATABASE_URL ?? embedded!.url;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   let sim: Simulator | undefined;
   let app: WorkerApp | undefined;
   const stopAll = async () => {
@@ -59,6 +67,11 @@ async function demo(): Promise<number> {
     await sim?.close();
     await embedded?.stop();
   };
+  // From the start, so a Ctrl-C during the first sync stops everything in order too.
+  onShutdownSignal(log, stopAll);
+  const dataDir = env("DATABASE_URL") ? null : await embeddedDataDir(`${repoRoot}.demo/pg`);
+  if (dataDir) embedded = await startEmbeddedPostgres({ dataDir });
+  const databaseUrl = env("DATABASE_URL") ?? embedded!.url;
   try {
     await migrate(databaseUrl);
     // The world is anchored at the start of the current KST day, so every run on the same day
@@ -77,7 +90,9 @@ async function demo(): Promise<number> {
       COUPANG_VENDOR_ID: DEMO_VENDOR.vendorId,
       COUPANG_ACCESS_KEY: DEMO_VENDOR.accessKey,
       // A user may set COUPANG_SECRET_KEY to see how a wrong key fails.
-      COUPANG_SECRET_KEY: process.env.COUPANG_SECRET_KEY ?? DEMO_VENDOR.secretKey,
+      COUPANG_SECRET_KEY: env("COUPANG_SECRET_KEY") ?? DEMO_VENDOR.secretKey,
+      // Its own queues, so a demo never touches a deployment's schedulers on the same Redis.
+      QUEUE_PREFIX: env("QUEUE_PREFIX") ?? "demo",
       COUPANG_SECRET_KEY_FILE: undefined,
       COUPANG_VENDORS_FILE: undefined,
       SYNC_BACKFILL_DAYS: String(opts.days + 2),
@@ -135,7 +150,6 @@ async function demo(): Promise<number> {
             : `poll ${o.vendorId}/${o.stream} failed: ${o.error.message}`,
         ),
       );
-      onShutdownSignal(log, stopAll);
       return -1;
     }
     await stopAll();

@@ -20,10 +20,29 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const { applied } = await migrate(config.databaseUrl);
-  if (applied.length > 0) log.info({ applied }, "migrations applied");
-  const app = await startWorker(config, log);
+  try {
+    const { applied } = await migrate(config.databaseUrl);
+    if (applied.length > 0) log.info({ applied }, "migrations applied");
+  } catch (err) {
+    console.error(
+      `cannot use Postgres at DATABASE_URL (${describeUrl(config.databaseUrl)}): ${(err as Error).message}`,
+    );
+    process.exit(69); // EX_UNAVAILABLE
+  }
+  let app;
+  try {
+    app = await startWorker(config, log);
+  } catch (err) {
+    console.error(`the worker could not start: ${(err as Error).message}`);
+    process.exit(69);
+  }
   onShutdownSignal(log, () => app.close());
+}
+
+/** host:port/database of a connection URL, without the credentials. */
+function describeUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}${u.pathname}`;
 }
 
 await main();

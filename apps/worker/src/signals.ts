@@ -2,16 +2,19 @@ import type { Logger } from "./logger.js";
 
 /**
  * Runs `stop` once on the first SIGTERM or SIGINT, then exits 0 (or 1 if stopping failed).
- * A second signal while stopping exits at once with 130, for an operator who will not wait.
+ * A second signal while stopping exits at once with 130, for an operator who will not wait —
+ * unless it comes within a second of the first: a terminal's Ctrl-C reaches every process of
+ * the group, and launchers such as tsx or npm relay it too, so one keypress can arrive twice.
  */
 export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince = 0;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince > 0) {
+      if (Date.now() - stoppingSince < 1000) return;
       log.warn({ signal }, "second signal: exiting now");
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, "shutting down");
     stop().then(
       () => process.exit(0),

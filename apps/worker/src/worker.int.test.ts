@@ -114,7 +114,7 @@ describe.each(backends)("the worker on BullMQ's $name backend", ({ skip, redis }
   );
 
   it.skipIf(skip)(
-    "stops on a wrong secret key with an error naming the vendor, without a retry storm",
+    "stops on a wrong secret key with an error naming the vendor, and opens the vendor's circuit",
     async () => {
       await resetVendor(db.url, VENDOR.vendorId);
       const before = sim.calls()["GET ordersheets"] ?? 0;
@@ -124,8 +124,11 @@ describe.each(backends)("the worker on BullMQ's $name backend", ({ skip, redis }
         expect(outcome.ok).toBe(false);
         expect(!outcome.ok && outcome.final).toBe(true);
         expect(!outcome.ok && outcome.error.message).toMatch(new RegExp(`vendor ${VENDOR.vendorId}.*401`));
-        // Give BullMQ time to retry, should it wrongly do so.
+        // Give BullMQ time to retry, should it wrongly do so; then ask for another poll: the
+        // vendor's circuit is open, so it makes no call either.
         await new Promise((r) => setTimeout(r, 1_500));
+        await app.pollNow(VENDOR.vendorId);
+        await new Promise((r) => setTimeout(r, 1_000));
         expect((sim.calls()["GET ordersheets"] ?? 0) - before).toBe(2);
         expect(await getCheckpoint(app.prisma, VENDOR.vendorId, "ordersheets")).toBeNull();
         const [{ n }] = await app.prisma.$queryRawUnsafe<[{ n: bigint }]>(

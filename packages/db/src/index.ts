@@ -23,7 +23,7 @@ export type {
 export { appendChangeEvents, CHANGE_EVENTS_CHANNEL } from "./repositories/change-events.js";
 export { getCheckpoint, saveCheckpoint } from "./repositories/checkpoints.js";
 export type { Checkpoint, SaveCheckpointInput } from "./repositories/checkpoints.js";
-export { startSyncRun, finishSyncRun } from "./repositories/sync-runs.js";
+export { abandonRunningSyncRuns, startSyncRun, finishSyncRun } from "./repositories/sync-runs.js";
 export type { FinishSyncRunInput, StartSyncRunInput, SyncRunOutcome } from "./repositories/sync-runs.js";
 export {
   acquireLease,

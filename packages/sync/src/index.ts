@@ -12,6 +12,7 @@ export { readCursor, cursorSchema, type Cursor } from "./cursor.js";
 export { normalizeOrderSheet, hashRaw, NormalizeError, type ReceivedRecord } from "./normalize.js";
 export {
   syncOrderSheets,
+  skippedReport,
   ORDERSHEETS_STREAM,
   type OrderSheetSource,
   type SyncOrderSheetsInput,

@@ -1,6 +1,7 @@
 import type { CoupangClient, OrderSheetPage, RejectedRecord } from "@cos/coupang";
 import { randomUUID } from "node:crypto";
 import {
+  abandonRunningSyncRuns,
   acquireLease,
   appendChangeEvents,
   boxCountsByDay,
@@ -23,8 +24,13 @@ import { planOrderSheets, type OrderSheetsPlan, type OrderSheetsPlanConfig } fro
 
 export const ORDERSHEETS_STREAM = "ordersheets";
 
-/** Longer than the slowest page can take (a 95 s call with got's retries), renewed every page. */
-const LEASE_TTL_MS = 10 * 60_000;
+/**
+ * The lease lasts two minutes and a heartbeat renews it every 30 s while the poll runs, so a
+ * worker killed mid-poll holds its stream for two minutes at most. Every page's transaction also
+ * renews it, and fails if the lease passed to another poll (fencing).
+ */
+const LEASE_TTL_MS = 2 * 60_000;
+const LEASE_HEARTBEAT_MS = 30_000;
 
 /** The client calls the ordersheets stream needs; `CoupangClient` satisfies it. */
 export type OrderSheetSource = Pick<CoupangClient, "orderSheetPages">;
@@ -69,6 +75,9 @@ export interface SyncOrderSheetsInput {
   now?: () => Date;
   /** Aborted on shutdown: the poll stops after the page in hand has committed. */
   signal?: AbortSignal;
+  /** The client's running count of HTTP attempts for this vendor (retries and failures
+   * included), read before and after to report what the poll cost. Default: pages fetched. */
+  callCount?: () => number;
 }
 
 /**
@@ -85,13 +94,25 @@ export async function syncOrderSheets(input: SyncOrderSheetsInput): Promise<Sync
   const { prisma, vendorId } = input;
   const lease: LeaseKey = { vendorId, stream: ORDERSHEETS_STREAM, owner: randomUUID() };
   if (!(await acquireLease(prisma, lease, LEASE_TTL_MS))) {
-    return { ...emptyReport(vendorId), outcome: "skipped" };
+    return skippedReport(vendorId);
   }
+  const heartbeat = setInterval(() => {
+    // A failed renewal is not fatal here: the next page's transaction renews with fencing.
+    renewLease(prisma, lease, LEASE_TTL_MS).catch(() => {});
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
   try {
+    await abandonRunningSyncRuns(prisma, vendorId, ORDERSHEETS_STREAM);
     return await pollUnderLease(input, lease);
   } finally {
+    clearInterval(heartbeat);
     await releaseLease(prisma, lease);
   }
+}
+
+/** The report of a poll that did not run (another poll holds the lease, or the vendor's circuit is open). */
+export function skippedReport(vendorId: string): SyncReport {
+  return { ...emptyReport(vendorId), outcome: "skipped" };
 }
 
 function emptyReport(vendorId: string): SyncReport {
@@ -149,8 +170,13 @@ async function pollUnderLease(input: SyncOrderSheetsInput, lease: LeaseKey): Pro
     syncedThrough: checkpoint?.syncedThrough?.toISOString() ?? null,
   };
 
+  const callsBefore = input.callCount?.();
+  const settleCalls = () => {
+    if (callsBefore !== undefined) report.apiCalls = input.callCount!() - callsBefore;
+  };
   try {
     await runPlan(input, plan, resume, report, lease);
+    settleCalls();
     await finishSyncRun(prisma, runId, {
       status: report.outcome === "completed" ? "succeeded" : "interrupted",
       ...runCounts(report),
@@ -158,6 +184,7 @@ async function pollUnderLease(input: SyncOrderSheetsInput, lease: LeaseKey): Pro
     });
     return report;
   } catch (err) {
+    settleCalls();
     await finishSyncRun(prisma, runId, {
       status: "failed",
       ...runCounts(report),

@@ -79,3 +79,23 @@ export async function finishSyncRun(db: SqlClient, id: bigint, input: FinishSync
   );
   if (updated !== 1) throw new Error(`No running sync run with id ${id}`);
 }
+
+/**
+ * Closes the runs of a (vendor, stream) still marked `running` as `abandoned`: called by a poll
+ * that has just taken the stream's lease, so no other poll of the stream can be running and any
+ * such row belongs to a worker that died (SIGKILL, power loss). Their cursor resumes the work.
+ * @returns how many runs were closed.
+ */
+export async function abandonRunningSyncRuns(
+  db: SqlClient,
+  vendorId: string,
+  stream: string,
+): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE sync_runs SET status = 'abandoned', finished_at = now(),
+            error = 'the worker stopped during this run; the next poll resumed its cursor'
+      WHERE vendor_id = $1 AND stream = $2 AND status = 'running'`,
+    vendorId,
+    stream,
+  );
+}
