@@ -7,13 +7,14 @@ import {
   type RateLimiter,
 } from "@cos/coupang";
 import { Redis } from "ioredis";
-import { createPrisma, ensureVendorAccount, type PrismaClient } from "@cos/db";
+import { createPrisma, ensureVendorAccount, type PrismaClient, type ResyncRecord } from "@cos/db";
 import {
   createQueueFactory,
   JOBS,
   parseJobData,
   pollSchedulerId,
   pruneSchedulers,
+  resyncJobId,
   STREAMS,
   UnrecoverableError,
   upsertPollScheduler,
@@ -25,7 +26,17 @@ import {
   type Stream,
   type WorkerHandle,
 } from "@cos/queue";
-import { skippedReport, syncOrderSheets, type SyncReport } from "@cos/sync";
+import {
+  cancelResyncRun,
+  ResyncRequestError,
+  resyncProgress,
+  runResyncWindow,
+  skippedReport,
+  startResync,
+  syncOrderSheets,
+  type ResyncRequest,
+  type SyncReport,
+} from "@cos/sync";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
@@ -49,6 +60,16 @@ export interface WorkerApp {
   apiCalls(vendorId: string): number;
   /** Queues a poll of (vendor, stream) now, beside the schedule. */
   pollNow(vendorId: string, stream?: Stream): Promise<void>;
+  /**
+   * Starts (or returns the running) resync of a vendor over an explicit range: child jobs on the
+   * low-priority `resync` queue, live checkpoints untouched (packages/sync `startResync`).
+   * @throws ResyncRequestError for a bad request or a vendor this worker does not know.
+   */
+  startResync(request: ResyncRequest): Promise<{ resync: ResyncRecord; created: boolean }>;
+  /** Cancels a running resync; null for an unknown id. */
+  cancelResync(id: bigint): Promise<ResyncRecord | null>;
+  /** A resync's progress (windows done of total, rows, API calls) and final report. */
+  resyncProgress(id: bigint): Promise<ResyncRecord | null>;
   /** Stops taking jobs, lets the running poll stop at its next page boundary, and closes
    * everything in order. A poll still running at the deadline is abandoned: its cursor resumes it. */
   close(): Promise<void>;
@@ -202,11 +223,10 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       return report;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      // Auth, data and blocked errors do not heal by retrying in seconds: fail this poll for
-      // good and let the next scheduled poll try again, instead of a retry storm.
+      // Auth, data and block errors do not heal by retrying in seconds: this poll fails for good
+      // (no retry storm), and after bad keys or a block the vendor's circuit opens, whatever else
+      // queues a poll (the schedule, a restart, an operator). Other vendors go on.
       const unrecoverable = err instanceof CoupangError && !err.retryable;
-      // Bad keys or a block do not heal in seconds: stop calling for this vendor for a while,
-      // whatever else queues a poll (the schedule, a restart, an operator). Others go on.
       if (err instanceof CoupangError && (err.kind === "auth" || err.kind === "blocked")) {
         circuits.set(data.vendorId, { until: Date.now() + config.circuitOpenMs, reason: error.message });
       }
@@ -228,6 +248,29 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   );
   worker.on("error", onError("inbound worker error"));
 
+  const resyncQueue: QueueHandle<JobData<"resyncWindow">> = queues.queue(JOBS.resyncWindow.queue);
+  resyncQueue.on("error", onError("resync queue error"));
+  const resyncWorker: WorkerHandle = queues.worker<JobData<"resyncWindow">>(
+    JOBS.resyncWindow.queue,
+    async (job) => {
+      const data = parseJobData("resyncWindow", job.data);
+      const client = clients.get(data.vendorId);
+      if (!client) throw new UnrecoverableError(`vendor ${data.vendorId} is not configured in this worker`);
+      const resync = await runResyncWindow({
+        prisma,
+        source: client,
+        job: data,
+        signal: shutdown.signal,
+        callCount: () => calls.get(data.vendorId) ?? 0,
+      });
+      if (resync?.status === "completed")
+        log.info({ resyncId: data.resyncId, report: resync.report }, "resync completed");
+      return { status: resync?.status ?? "unknown", windowsDone: resync?.windowsDone ?? 0 };
+    },
+    { concurrency: 1, lockDuration: 60_000 },
+  );
+  resyncWorker.on("error", onError("resync worker error"));
+
   log.info(
     {
       backend: queues.kind,
@@ -246,20 +289,42 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       const data = parseJobData("poll", { vendorId, stream, trigger: "manual" });
       await inbound.add(JOBS.poll.name, data, JOBS.poll.opts);
     },
+    async startResync(request) {
+      if (!clients.has(request.vendorId)) {
+        throw new ResyncRequestError(`vendorId: ${request.vendorId} is not configured in this worker`);
+      }
+      return startResync(
+        prisma,
+        async (jobs) => {
+          for (const job of jobs) {
+            const data = parseJobData("resyncWindow", job);
+            await resyncQueue.add(JOBS.resyncWindow.name, data, {
+              ...JOBS.resyncWindow.opts,
+              jobId: resyncJobId(data.resyncId, data.index),
+            });
+          }
+        },
+        request,
+      );
+    },
+    cancelResync: (id) => cancelResyncRun(prisma, id),
+    resyncProgress: (id) => resyncProgress(prisma, id),
     close() {
       closing ??= (async () => {
         shutdown.abort();
         const deadline = new Promise<"timeout">((r) =>
           setTimeout(() => r("timeout"), config.shutdownTimeoutMs).unref(),
         );
-        if ((await Promise.race([worker.close(), deadline])) === "timeout") {
+        const workersClosed = Promise.all([worker.close(), resyncWorker.close()]);
+        if ((await Promise.race([workersClosed, deadline])) === "timeout") {
           log.warn(
             { timeoutMs: config.shutdownTimeoutMs },
             "shutdown deadline passed; abandoning the running poll",
           );
-          await worker.close(true);
+          await Promise.all([worker.close(true), resyncWorker.close(true)]);
         }
         await inbound.close();
+        await resyncQueue.close();
         await queues.close();
         for (const client of clients.values()) client.close();
         await redis?.quit().catch(() => {});

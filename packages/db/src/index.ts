@@ -32,6 +32,15 @@ export {
   LeaseLostError,
   type LeaseKey,
 } from "./repositories/leases.js";
+export {
+  cancelResync,
+  createResync,
+  finishResyncWindow,
+  getResync,
+  pendingResyncWindows,
+  type ResyncRecord,
+  type ResyncWindowRecord,
+} from "./repositories/resyncs.js";
 export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
 export { quarantineRecords, type QuarantineInput } from "./repositories/quarantine.js";
 // The generated client: PrismaClient, the Prisma namespace (errors, TransactionClient, model

@@ -212,6 +212,8 @@ describe("migrated database = schema.prisma", () => {
         SyncLease: () => prisma.syncLease.findMany({ take: 1 }),
         SyncRun: () => prisma.syncRun.findMany({ take: 1 }),
         ChangeEvent: () => prisma.changeEvent.findMany({ take: 1 }),
+        Resync: () => prisma.resync.findMany({ take: 1 }),
+        ResyncWindow: () => prisma.resyncWindow.findMany({ take: 1 }),
         QuarantinedRecord: () => prisma.quarantinedRecord.findMany({ take: 1 }),
       };
       expect(Object.keys(readers)).toEqual(Object.values(Prisma.ModelName));

@@ -27,7 +27,24 @@ export const JOBS = {
       removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
     } satisfies JobsOptions,
   },
+  resyncWindow: {
+    // Its own queue, worked one job at a time per process, so a long resync never delays polls.
+    queue: "resync",
+    name: "resync-window",
+    data: z.object({ resyncId: z.string().regex(/^\d+$/), index: z.number().int().min(0), vendorId }),
+    opts: {
+      attempts: 5,
+      backoff: { type: "exponential", delay: 30_000 },
+      removeOnComplete: { age: 24 * 3_600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
+    } satisfies JobsOptions,
+  },
 } as const;
+
+/** The id of a resync window's job: one per window, so asking twice never queues it twice. */
+export function resyncJobId(resyncId: string, index: number): string {
+  return `resync-${resyncId}-${index}`;
+}
 
 export type JobKind = keyof typeof JOBS;
 export type JobData<K extends JobKind> = z.infer<(typeof JOBS)[K]["data"]>;

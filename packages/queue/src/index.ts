@@ -10,6 +10,7 @@ export {
   STREAMS,
   parseJobData,
   pollSchedulerId,
+  resyncJobId,
   type JobData,
   type JobKind,
   type Stream,

@@ -18,3 +18,14 @@ export {
   type SyncOrderSheetsInput,
   type SyncReport,
 } from "./ordersheets.js";
+export {
+  cancelResyncRun,
+  resyncProgress,
+  RESYNC_STREAMS,
+  ResyncRequestError,
+  runResyncWindow,
+  startResync,
+  type ResyncJob,
+  type ResyncRequest,
+  type ResyncStream,
+} from "./resync.js";

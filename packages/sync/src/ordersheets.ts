@@ -14,9 +14,11 @@ import {
   startSyncRun,
   upsertShipmentBoxes,
   withTransaction,
+  type ChangeEventDraft,
   type LeaseKey,
   type PrismaClient,
   type ShipmentBoxRow,
+  type Tx,
 } from "@cos/db";
 import { readCursor, type Cursor } from "./cursor.js";
 import { NormalizeError, normalizeOrderSheet } from "./normalize.js";
@@ -226,7 +228,6 @@ async function runPlan(
     for await (const page of pages) {
       report.apiCalls++;
       report.pages++;
-      const { rows, rejected } = normalizePage(vendorId, page);
       // Where the poll stands once this page has committed: the next page of this query, or
       // the next query, or done. The last page of the hot part moves the mark; the last page of
       // the plan records the tiers it ran.
@@ -240,25 +241,7 @@ async function runPlan(
       const tierRuns = next === null ? plan.tierRuns : {};
       await withTransaction(prisma, async (tx) => {
         await renewLease(tx, lease, LEASE_TTL_MS);
-        const counts = await upsertShipmentBoxes(tx, rows);
-        report.boxesInserted += counts.boxesInserted;
-        report.boxesUpdated += counts.boxesUpdated;
-        report.itemsInserted += counts.itemsInserted;
-        report.itemsUpdated += counts.itemsUpdated;
-        report.staleReads += counts.staleReads.length;
-        if (rejected.length > 0) {
-          await quarantineRecords(
-            tx,
-            rejected.map((r) => ({
-              vendorId,
-              stream: ORDERSHEETS_STREAM,
-              entityKey: entityKeyOf(r.raw),
-              reason: r.error,
-              raw: r.rawJson,
-            })),
-          );
-          report.rejected += rejected.length;
-        }
+        const events = await writeOrderSheetPage(tx, vendorId, page, report);
         await saveCheckpoint(tx, {
           vendorId,
           stream: ORDERSHEETS_STREAM,
@@ -267,9 +250,7 @@ async function runPlan(
           tierRuns,
         });
         // Last in the transaction: it orders event ids by commit (see appendChangeEvents).
-        await appendChangeEvents(tx, counts.events);
-        report.events += counts.events.length;
-        report.statusChanges += counts.events.filter((e) => e.kind === "status_changed").length;
+        await appendPageEvents(tx, events, report);
       });
       if (queryDone) report.queries++;
       if (syncedThrough) report.syncedThrough = syncedThrough.toISOString();
@@ -277,6 +258,61 @@ async function runPlan(
     }
   }
   report.outcome = "completed";
+}
+
+/** What writing pages adds up: the write counts of a {@link SyncReport}. */
+export type PageTally = Pick<
+  SyncReport,
+  | "boxesInserted"
+  | "boxesUpdated"
+  | "itemsInserted"
+  | "itemsUpdated"
+  | "events"
+  | "statusChanges"
+  | "staleReads"
+  | "rejected"
+>;
+
+/**
+ * Writes one page of ordersheets in the caller's transaction: normalizes it, upserts its boxes
+ * and items, quarantines what cannot be stored, and adds to `tally`. The one write path of the
+ * live poll and of a resync.
+ * @returns the change events, for {@link appendPageEvents} as the transaction's last statement.
+ */
+export async function writeOrderSheetPage(
+  tx: Tx,
+  vendorId: string,
+  page: OrderSheetPage,
+  tally: PageTally,
+): Promise<ChangeEventDraft[]> {
+  const { rows, rejected } = normalizePage(vendorId, page);
+  const counts = await upsertShipmentBoxes(tx, rows);
+  tally.boxesInserted += counts.boxesInserted;
+  tally.boxesUpdated += counts.boxesUpdated;
+  tally.itemsInserted += counts.itemsInserted;
+  tally.itemsUpdated += counts.itemsUpdated;
+  tally.staleReads += counts.staleReads.length;
+  if (rejected.length > 0) {
+    await quarantineRecords(
+      tx,
+      rejected.map((r) => ({
+        vendorId,
+        stream: ORDERSHEETS_STREAM,
+        entityKey: entityKeyOf(r.raw),
+        reason: r.error,
+        raw: r.rawJson,
+      })),
+    );
+    tally.rejected += rejected.length;
+  }
+  return counts.events;
+}
+
+/** Appends a page's change events; last in the transaction, as it orders event ids by commit. */
+export async function appendPageEvents(tx: Tx, events: ChangeEventDraft[], tally: PageTally): Promise<void> {
+  await appendChangeEvents(tx, events);
+  tally.events += events.length;
+  tally.statusChanges += events.filter((e) => e.kind === "status_changed").length;
 }
 
 /**
