@@ -29,14 +29,18 @@ async function main(): Promise<void> {
     );
     process.exit(69); // EX_UNAVAILABLE
   }
-  let app;
+  // Installed before the worker starts, so a signal during start-up stops it in order too.
+  const starting = startWorker(config, log);
+  onShutdownSignal(log, async () => {
+    const app = await starting.catch(() => undefined);
+    await app?.close();
+  });
   try {
-    app = await startWorker(config, log);
+    await starting;
   } catch (err) {
     console.error(`the worker could not start: ${(err as Error).message}`);
     process.exit(69);
   }
-  onShutdownSignal(log, () => app.close());
 }
 
 /** host:port/database of a connection URL, without the credentials. */
