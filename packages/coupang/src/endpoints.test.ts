@@ -144,6 +144,15 @@ describe("PO lookups (§2)", () => {
     expect(requests).toHaveLength(3);
   });
 
+  it("a PO with null in a required field names that field and null, not the whole record", async () => {
+    const order = ORDERS.data[0]!;
+    const { client } = await serve(json({ code: 200, message: "OK", data: { ...order, status: null } }));
+    const bad = await client.getOrderSheet(100000000000000001n).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(CoupangPayloadError);
+    expect(bad).toMatchObject({ jsonPath: "data.status", value: null });
+    expect((bad as Error).message).toMatch(/data\.status: expected one of ACCEPT, [^]*, got null$/);
+  });
+
   it("gets an order's boxes by orderId (before `ordersheets`), as an object or an array", async () => {
     const order = ORDERS.data[0]!;
     const split = { ...order, shipmentBoxId: 100000000000000007n };

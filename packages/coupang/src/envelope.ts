@@ -143,7 +143,8 @@ export function parseOne<S extends z.ZodType>(
     ...context,
     jsonPath:
       relative === "" || relative.startsWith("[") ? `${jsonPath}${relative}` : `${jsonPath}.${relative}`,
-    value: first?.value ?? raw,
+    // A null (or absent) offending value is the value to name, not a reason to name the whole record.
+    value: first === undefined ? raw : first.value,
     expected: (first?.expected ?? "the documented shape").replace(/^expected /, ""),
   });
 }

@@ -41,6 +41,9 @@ const CARRIERS: readonly Carrier[] = [
     "ACIEXPRESS", "DAEWOON", "AIRBOY", "KGLNET", "KUNYOUNG", "SLX", "HONAM", "LINEEXPRESS", "TWOFASTEXP", "ECMS",
     "SELC", "WONDERS", "YONGMA", "SEBANG", "NHLOGIS", "LOTTEGLOBAL", "GSIEXPRESS", "EFS", "DHLGLOBALMAIL", "DONGBU",
     "DADREAM", "SFEXPRESS"].map((code) => ({ code, name: code, weight: 0 })),
+  // KGB택배: the 2019 doc table writes KGBPS, the 2019 JS bundle KGBLS (§4.3, unclear); both are accepted.
+  { code: "KGBPS", name: "KGB택배", weight: 0 },
+  { code: "KGBLS", name: "KGB택배", weight: 0 },
 ];
 
 /** The seller's own delivery (§0.9): any number, never tracked, ends as NONE_TRACKING. */
