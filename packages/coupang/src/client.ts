@@ -395,16 +395,7 @@ export class CoupangClient {
     query: OrderSheetQuery,
     options: PageOptions = {},
   ): AsyncGenerator<OrderSheetPage, void, undefined> {
-    return paginate(
-      {
-        start: query.nextToken === "" ? undefined : query.nextToken,
-        fetch: (nextToken) => this.listOrderSheets({ ...query, nextToken }),
-        next: (page) => page.nextToken,
-        cursorName: "nextToken",
-        context: this.context("GET", this.path("v4", "ordersheets")),
-      },
-      options,
-    );
+    return this.tokenPages(query, (q) => this.listOrderSheets(q), this.path("v4", "ordersheets"), options);
   }
 
   /**
@@ -700,14 +691,10 @@ export class CoupangClient {
     query: ReturnRequestQuery,
     options: PageOptions = {},
   ): AsyncGenerator<ReturnRequestPage, void, undefined> {
-    return paginate(
-      {
-        start: query.nextToken === "" ? undefined : query.nextToken,
-        fetch: (nextToken) => this.listReturnRequests({ ...query, nextToken }),
-        next: (page) => page.nextToken,
-        cursorName: "nextToken",
-        context: this.context("GET", this.path("v6", "returnRequests")),
-      },
+    return this.tokenPages(
+      query,
+      (q) => this.listReturnRequests(q),
+      this.path("v6", "returnRequests"),
       options,
     );
   }
@@ -954,14 +941,10 @@ export class CoupangClient {
     query: ExchangeRequestQuery,
     options: PageOptions = {},
   ): AsyncGenerator<ExchangeRequestPage, void, undefined> {
-    return paginate(
-      {
-        start: query.nextToken === "" ? undefined : query.nextToken,
-        fetch: (nextToken) => this.listExchangeRequests({ ...query, nextToken }),
-        next: (page) => page.nextToken,
-        cursorName: "nextToken",
-        context: this.context("GET", this.path("v4", "exchangeRequests")),
-      },
+    return this.tokenPages(
+      query,
+      (q) => this.listExchangeRequests(q),
+      this.path("v4", "exchangeRequests"),
       options,
     );
   }
@@ -1066,6 +1049,31 @@ export class CoupangClient {
   // ── Internals ─────────────────────────────────────────────────────────────────────────────
 
   /** `/v2/providers/openapi/apis/api/{version}/vendors/{vendorId}/…`; IDs as their digits. */
+  /**
+   * The pages of a list that Coupang pages with `nextToken`, from `query.nextToken` on (a resumed
+   * listing) until `""` or none; the one pager of every such list (see `paginate`).
+   */
+  private tokenPages<
+    Q extends { nextToken?: string | undefined },
+    P extends { nextToken: string | undefined },
+  >(
+    query: Q,
+    list: (query: Q) => Promise<P>,
+    path: string,
+    options: PageOptions,
+  ): AsyncGenerator<P, void, undefined> {
+    return paginate(
+      {
+        start: query.nextToken === "" ? undefined : query.nextToken,
+        fetch: (nextToken) => list({ ...query, nextToken }),
+        next: (page) => page.nextToken,
+        cursorName: "nextToken",
+        context: this.context("GET", path),
+      },
+      options,
+    );
+  }
+
   private path(version: "v4" | "v5" | "v6", ...segments: Array<string | bigint>): string {
     return `${API}/${version}/vendors/${encodeQueryComponent(this.vendorId)}/${segments.map(String).join("/")}`;
   }
