@@ -127,6 +127,14 @@ function emptyReport(vendorId: string): SyncReport {
     queries: 0,
     pages: 0,
     apiCalls: 0,
+    ...emptyTally(),
+    syncedThrough: null,
+  };
+}
+
+/** A tally with nothing written yet. */
+export function emptyTally(): PageTally {
+  return {
     boxesInserted: 0,
     boxesUpdated: 0,
     itemsInserted: 0,
@@ -135,7 +143,6 @@ function emptyReport(vendorId: string): SyncReport {
     statusChanges: 0,
     staleReads: 0,
     rejected: 0,
-    syncedThrough: null,
   };
 }
 

@@ -11,10 +11,10 @@ import {
 } from "@cos/db";
 import {
   appendPageEvents,
+  emptyTally,
   ORDERSHEETS_STREAM,
   writeOrderSheetPage,
   type OrderSheetSource,
-  type PageTally,
 } from "./ordersheets.js";
 
 /** The streams a resync can re-read so far. */
@@ -125,16 +125,7 @@ export async function runResyncWindow(input: {
   const window = (await pendingResyncWindows(prisma, resyncId)).find((w) => w.index === job.index);
   if (!window || !(await running())) return getResync(prisma, resyncId);
 
-  const tally: PageTally = {
-    boxesInserted: 0,
-    boxesUpdated: 0,
-    itemsInserted: 0,
-    itemsUpdated: 0,
-    events: 0,
-    statusChanges: 0,
-    staleReads: 0,
-    rejected: 0,
-  };
+  const tally = emptyTally();
   const callsBefore = input.callCount?.() ?? 0;
   let pages = 0;
   for (const status of ORDER_STATUSES) {
