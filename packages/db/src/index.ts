@@ -20,6 +20,30 @@ export type {
   StaleRead,
   UpsertShipmentBoxesResult,
 } from "./repositories/shipment-boxes.js";
+export type { StatusStaleRead } from "./repositories/upsert.js";
+export {
+  RECEIPT_STATUS_RANK,
+  RETURN_REQUEST_LOCK,
+  upsertReturnRequests,
+  upsertReturnWithdrawals,
+} from "./repositories/returns.js";
+export type {
+  ReturnItemRow,
+  ReturnRequestRow,
+  ReturnWithdrawalRow,
+  UpsertReturnRequestsResult,
+  UpsertReturnWithdrawalsResult,
+} from "./repositories/returns.js";
+export {
+  EXCHANGE_REQUEST_LOCK,
+  EXCHANGE_STATUS_RANK,
+  upsertExchangeRequests,
+} from "./repositories/exchanges.js";
+export type {
+  ExchangeItemRow,
+  ExchangeRequestRow,
+  UpsertExchangeRequestsResult,
+} from "./repositories/exchanges.js";
 export { appendChangeEvents, CHANGE_EVENTS_CHANNEL } from "./repositories/change-events.js";
 export { getCheckpoint, saveCheckpoint } from "./repositories/checkpoints.js";
 export type { Checkpoint, SaveCheckpointInput } from "./repositories/checkpoints.js";
@@ -48,8 +72,13 @@ export { quarantineRecords, type QuarantineInput } from "./repositories/quaranti
 export { PrismaClient, Prisma } from "./generated/prisma/client.js";
 export type {
   ChangeEvent,
+  ExchangeItem,
+  ExchangeRequest,
   OrderItem,
   QuarantinedRecord,
+  ReturnItem,
+  ReturnRequest,
+  ReturnWithdrawal,
   ShipmentBox,
   SyncCheckpoint,
   SyncLease,

@@ -215,6 +215,11 @@ describe("migrated database = schema.prisma", () => {
         Resync: () => prisma.resync.findMany({ take: 1 }),
         ResyncWindow: () => prisma.resyncWindow.findMany({ take: 1 }),
         QuarantinedRecord: () => prisma.quarantinedRecord.findMany({ take: 1 }),
+        ReturnRequest: () => prisma.returnRequest.findMany({ take: 1 }),
+        ReturnItem: () => prisma.returnItem.findMany({ take: 1 }),
+        ReturnWithdrawal: () => prisma.returnWithdrawal.findMany({ take: 1 }),
+        ExchangeRequest: () => prisma.exchangeRequest.findMany({ take: 1 }),
+        ExchangeItem: () => prisma.exchangeItem.findMany({ take: 1 }),
       };
       expect(Object.keys(readers)).toEqual(Object.values(Prisma.ModelName));
       for (const read of Object.values(readers)) await expect(read()).resolves.toBeInstanceOf(Array);

@@ -10,6 +10,8 @@ export {
 } from "./planner.js";
 export { readCursor, cursorSchema, type Cursor } from "./cursor.js";
 export { normalizeOrderSheet, hashRaw, NormalizeError, type ReceivedRecord } from "./normalize.js";
+export { normalizeReturnRequest, normalizeReturnWithdrawal } from "./normalize-returns.js";
+export { normalizeExchangeRequest } from "./normalize-exchanges.js";
 export {
   syncOrderSheets,
   skippedReport,

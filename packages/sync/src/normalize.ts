@@ -19,16 +19,23 @@ export function hashRaw(rawJson: string): string {
   return createHash("sha256").update(rawJson).digest("hex");
 }
 
-/** KRW as an exact integer; a fraction means the payload is not what v4 documents. */
-function krw(value: number | undefined, field: string): bigint | null {
+/**
+ * KRW as an exact integer (`bigint`), null when absent; `field` names the value in the error.
+ * @throws NormalizeError for a fraction or an unsafe integer: the payload is not what v4 documents.
+ */
+export function krw(value: number | undefined, field: string): bigint | null {
   if (value === undefined) return null;
   if (!Number.isSafeInteger(value)) throw new NormalizeError(`${field}: expected whole KRW, got ${value}`);
   return BigInt(value);
 }
 
-function rawItems(raw: unknown): unknown[] {
-  const items = (raw as { orderItems?: unknown }).orderItems;
-  return Array.isArray(items) ? items : [];
+/**
+ * The `index`-th element of the raw record's array field `key` (e.g. an item's payload as
+ * received), or undefined when there is none.
+ */
+export function rawElement(raw: unknown, key: string, index: number): unknown {
+  const list = (raw as Record<string, unknown> | null)?.[key];
+  return Array.isArray(list) ? (list[index] as unknown) : undefined;
 }
 
 /**
@@ -41,7 +48,6 @@ function rawItems(raw: unknown): unknown[] {
  */
 export function normalizeOrderSheet(vendorId: string, record: ReceivedRecord<OrderSheet>): ShipmentBoxRow {
   const o = record.value;
-  const itemsRaw = rawItems(record.raw);
   // Items are keyed by (shipmentBoxId, vendorItemId): Coupang invoices one row per vendorItemId.
   const seen = new Set<bigint>();
   for (const [i, item] of o.orderItems.entries()) {
@@ -81,7 +87,9 @@ export function normalizeOrderSheet(vendorId: string, record: ReceivedRecord<Ord
     shipmentType: o.shipmentType ?? null,
     raw: record.rawJson,
     rawHash: hashRaw(record.rawJson),
-    items: o.orderItems.map((item, i) => normalizeItem(vendorId, o, item, itemsRaw[i], i)),
+    items: o.orderItems.map((item, i) =>
+      normalizeItem(vendorId, o, item, rawElement(record.raw, "orderItems", i), i),
+    ),
   };
 }
 

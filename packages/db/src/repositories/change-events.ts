@@ -1,4 +1,4 @@
-import type { ChangeEventDraft } from "./shipment-boxes.js";
+import type { ChangeEventDraft } from "./upsert.js";
 import { SHIPMENT_BOX_LOCK } from "./shipment-boxes.js";
 import type { SqlClient } from "./sql.js";
 

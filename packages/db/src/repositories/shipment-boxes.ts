@@ -1,13 +1,14 @@
+import { type ColumnSpecs, type SqlClient, columnList, encodeRow } from "./sql.js";
 import {
-  type ColumnKind,
-  type ColumnSpecs,
-  type SqlClient,
-  columnList,
-  encodeRow,
-  quoteIdent,
-  recordsetDefinition,
-  recordsetValue,
-} from "./sql.js";
+  type ChangeEventDraft,
+  dedupeByRank,
+  rankGuard,
+  statusRankSql,
+  upsertFamily,
+  upsertStatements,
+} from "./upsert.js";
+
+export type { ChangeEventDraft } from "./upsert.js";
 
 /**
  * One line of a shipment box: every data column of `order_items` (coupang-api.md §4.1). IDs are
@@ -87,21 +88,6 @@ export interface ShipmentBoxRow {
   raw: string;
   rawHash: string;
   items: OrderItemRow[];
-}
-
-/**
- * One detected change, to be appended to the change feed by {@link appendChangeEvents} in the
- * same transaction. `entityId` is the decimal shipmentBoxId, or `shipmentBoxId:vendorItemId` for an
- * item. `changedFields` are the top-level payload fields that differ (empty for `created`).
- */
-export interface ChangeEventDraft {
-  vendorId: string;
-  entity: "shipment_box" | "order_item";
-  entityId: string;
-  kind: "created" | "status_changed" | "updated";
-  oldStatus: string | null;
-  newStatus: string | null;
-  changedFields: string[];
 }
 
 /** A read that was not applied because it would move a box's status backwards. */
@@ -213,18 +199,6 @@ const ITEM_SPECS: ColumnSpecs<OrderItemRow> = {
 const BOX_COLUMNS = columnList(BOX_SPECS);
 const ITEM_COLUMNS = columnList(ITEM_SPECS);
 
-/** Extra recordset column of the items batch: the raw_hash of the box version the item came with. */
-const BOX_RAW_HASH = { column: "box_raw_hash", kind: "sha256" } as const;
-
-function statusRankSql(expr: string): string {
-  const arms = Object.entries(SHIPMENT_BOX_STATUS_RANK).map(([status, rank]) => {
-    if (!/^[A-Z_]+$/.test(status)) throw new Error(`Unexpected status literal: ${status}`);
-    return `WHEN '${status}' THEN ${rank}`;
-  });
-  // No ELSE: an unknown status ranks NULL, and the guard below treats NULL comparisons as "allowed".
-  return `(CASE ${expr} ${arms.join(" ")} END)`;
-}
-
 /** The newest `invoiceNumberUploadDate` among a payload's items (KST text sorts as time does). */
 function latestInvoiceUploadSql(raw: string): string {
   return `(SELECT max(i->>'invoiceNumberUploadDate') FROM jsonb_array_elements(COALESCE(${raw}->'orderItems', '[]'::jsonb)) AS i)`;
@@ -237,94 +211,12 @@ function latestInvoiceUploadSql(raw: string): string {
  */
 export const SHIPMENT_BOX_LOCK = 1668249968;
 
-interface UpsertStatements {
-  /** Serializes writers of the batch's keys, in key order, before the upsert takes its snapshot. */
-  lock: string | null;
-  /** The upsert, returning one row per written row (`written`) and per ignored stale read (`stale`). */
-  upsert: string;
-}
-
-/**
- * The guard of an update as SQL over two row aliases: `stored` (the row in the table) and
- * `incoming` (the proposed row). Evaluated twice with the same meaning: by `ON CONFLICT … WHERE`
- * (as the table and `EXCLUDED`) and in the upsert's `cur` CTE to report what it decided.
- */
-type Guard = (stored: string, incoming: string) => string;
-
-/**
- * Builds the two statements of a batch upsert from `jsonb_to_recordset($1)`.
- *
- * The lock comes first and alone, as advisory locks on the keys (they cover keys with no row yet,
- * which `FOR UPDATE` cannot): once it returns, no other writer holds any key of the batch, so the
- * upsert's snapshot shows their final state. The `cur` CTE then reads stored and incoming versions
- * side by side in one index-driven join and evaluates the same guard as `ON CONFLICT`, so the
- * result — what was created, which status moved, which top-level payload fields changed, which
- * reads the guard refused — needs no join against the inserted rows.
- */
-function upsertStatements(options: {
-  table: string;
-  columns: { column: string; kind: ColumnKind }[];
-  extraInput: { column: string; kind: ColumnKind }[];
-  key: string[];
-  where: string[];
-  guard: Guard;
-  status: boolean;
-  /** The key to lock per row (an expression over alias `r`), or null when a parent's lock covers it. */
-  lockKey: string | null;
-}): UpsertStatements {
-  const table = quoteIdent(options.table);
-  const cols = options.columns.map((c) => quoteIdent(c.column));
-  const keys = options.key.map(quoteIdent);
-  const on = (a: string, b: string) => keys.map((k) => `${a}.${k} = ${b}.${k}`).join(" AND ");
-  const updatable = options.columns.filter((c) => !options.key.includes(c.column));
-  const set = [
-    ...updatable.map((c) => `${quoteIdent(c.column)} = EXCLUDED.${quoteIdent(c.column)}`),
-    `"updated_at" = now()`,
-  ];
-  const input = `SELECT ${[...options.columns, ...options.extraInput].map((c) => `${recordsetValue(c)} AS ${quoteIdent(c.column)}`).join(", ")}
-    FROM jsonb_to_recordset($1::jsonb) AS ${recordsetDefinition([...options.columns, ...options.extraInput])}
-    ${options.where.length > 0 ? `WHERE ${options.where.join(" AND ")}` : ""}`;
-  const status = (alias: string) => (options.status ? `${alias}."status"` : "NULL::text");
-  const guard = options.guard;
-  return {
-    // Locks are taken in key order (the subquery's), so two batches cannot deadlock each other.
-    lock:
-      options.lockKey === null
-        ? null
-        : `SELECT count(pg_advisory_xact_lock(${SHIPMENT_BOX_LOCK}, hashtext(k::text)))
-           FROM (SELECT DISTINCT ${options.lockKey} AS k FROM (${input}) r ORDER BY 1) keys`,
-    upsert: `WITH r AS (${input}),
-cur AS (
-  SELECT ${keys.map((k) => `r.${k}::text`).join(` || ':' || `)} AS entity_id,
-    t.${keys[0]} IS NULL AS inserted, ${status("t")} AS old_status, ${status("r")} AS new_status,
-    t."raw" AS old_raw, r."raw" AS new_raw, (t."raw_hash" IS DISTINCT FROM r."raw_hash") AS differs,
-    COALESCE(${guard("t", "r")}, false) AS allowed
-  FROM r LEFT JOIN ${table} t ON ${on("t", "r")}
-),
-upserted AS (
-  INSERT INTO ${table} (${cols.join(", ")})
-  SELECT ${cols.map((c) => `r.${c}`).join(", ")} FROM r
-  ORDER BY ${keys.map((k) => `r.${k}`).join(", ")}
-  ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${set.join(", ")}
-  WHERE ${guard(table, "EXCLUDED")}
-)
-SELECT CASE WHEN inserted OR allowed THEN 'written' ELSE 'stale' END AS what, entity_id, inserted, old_status, new_status,
-  CASE WHEN inserted OR NOT allowed THEN '{}'::text[] ELSE ARRAY(
-    SELECT key FROM jsonb_each(new_raw) n FULL JOIN jsonb_each(old_raw) p USING (key)
-    WHERE n.value IS DISTINCT FROM p.value ORDER BY key
-  ) END AS changed_fields
-FROM cur WHERE inserted OR differs`,
-  };
-}
-
 const BOX_STATEMENTS = upsertStatements({
   table: "shipment_boxes",
   columns: BOX_COLUMNS,
-  extraInput: [],
   key: ["shipment_box_id"],
-  where: [],
-  status: true,
-  lockKey: `r."shipment_box_id"`,
+  statusColumn: "status",
+  lock: { namespace: SHIPMENT_BOX_LOCK, key: `r."shipment_box_id"` },
   guard: (stored, incoming) =>
     [
       // Identical payload: nothing to do, and updated_at stays as it was.
@@ -333,7 +225,7 @@ const BOX_STATEMENTS = upsertStatements({
       `NOT COALESCE(${latestInvoiceUploadSql(`${incoming}."raw"`)} < ${latestInvoiceUploadSql(`${stored}."raw"`)}, false)`,
       // A stale read (lower rank than stored) never moves the status backwards, except the
       // whitelisted move of an invoice update: back to DEPARTURE with a newer invoice upload.
-      `(NOT COALESCE(${statusRankSql(`${incoming}."status"`)} < ${statusRankSql(`${stored}."status"`)}, false)
+      `(NOT COALESCE(${statusRankSql(SHIPMENT_BOX_STATUS_RANK, `${incoming}."status"`)} < ${statusRankSql(SHIPMENT_BOX_STATUS_RANK, `${stored}."status"`)}, false)
         OR (${incoming}."status" = 'DEPARTURE'
             AND ${latestInvoiceUploadSql(`${incoming}."raw"`)} > ${latestInvoiceUploadSql(`${stored}."raw"`)}))`,
     ].join(" AND "),
@@ -342,40 +234,14 @@ const BOX_STATEMENTS = upsertStatements({
 const ITEM_STATEMENTS = upsertStatements({
   table: "order_items",
   columns: ITEM_COLUMNS,
-  extraInput: [BOX_RAW_HASH],
   key: ["shipment_box_id", "vendor_item_id"],
-  // Items are written only when the stored box is the version they came with, i.e. the box was
-  // just written or was already identical. Items of a stale box version are skipped with it. The
-  // box statements locked every box of the batch, so no other transaction can change that answer
-  // before commit.
-  where: [
-    `EXISTS (SELECT 1 FROM "shipment_boxes" b WHERE b."shipment_box_id" = r."shipment_box_id" AND b."raw_hash" = r."box_raw_hash")`,
-  ],
-  status: false,
+  // Items are written only with the box version they came with (see UpsertSpec.parent).
+  parent: { table: "shipment_boxes", key: "shipment_box_id" },
+  statusColumn: null,
   // Items are written only with their box, whose lock this transaction already holds.
-  lockKey: null,
-  guard: (stored, incoming) => `${stored}."raw_hash" IS DISTINCT FROM ${incoming}."raw_hash"`,
+  lock: null,
+  guard: rankGuard(null, {}),
 });
-
-function rank(status: string): number | undefined {
-  return SHIPMENT_BOX_STATUS_RANK[status];
-}
-
-/**
- * One version per box: Postgres refuses to update a row twice in one statement, and the highest
- * status is the one the database would keep anyway (ties: the later entry wins).
- */
-function dedupeBoxes(boxes: readonly ShipmentBoxRow[]): ShipmentBoxRow[] {
-  const byId = new Map<bigint, ShipmentBoxRow>();
-  for (const box of boxes) {
-    const kept = byId.get(box.shipmentBoxId);
-    const keptRank = kept === undefined ? undefined : rank(kept.status);
-    const newRank = rank(box.status);
-    if (keptRank !== undefined && newRank !== undefined && newRank < keptRank) continue;
-    byId.set(box.shipmentBoxId, box);
-  }
-  return [...byId.values()];
-}
 
 /**
  * Writes a batch of shipment boxes and their items: the only write path of ordersheet sync.
@@ -402,86 +268,42 @@ export async function upsertShipmentBoxes(
   tx: SqlClient,
   boxes: readonly ShipmentBoxRow[],
 ): Promise<UpsertShipmentBoxesResult> {
-  const result: UpsertShipmentBoxesResult = {
-    boxesInserted: 0,
-    boxesUpdated: 0,
-    itemsInserted: 0,
-    itemsUpdated: 0,
-    events: [],
-    staleReads: [],
-  };
-  if (boxes.length === 0) return result;
-
-  const chosen = dedupeBoxes(boxes);
-  const boxRecords = chosen.map((box, i) => encodeRow(box, BOX_COLUMNS, `boxes[${i}]`));
-  const items = new Map<string, Record<string, unknown>>();
-  chosen.forEach((box, i) => {
-    box.items.forEach((item, j) => {
-      const where = `boxes[${i}].items[${j}]`;
+  const { parents, children } = await upsertFamily(tx, {
+    // One version per box, the highest status (see dedupeByRank).
+    parents: dedupeByRank(
+      boxes,
+      (box) => box.shipmentBoxId,
+      (box) => box.status,
+      SHIPMENT_BOX_STATUS_RANK,
+    ),
+    label: "boxes",
+    parentStatements: BOX_STATEMENTS,
+    childStatements: ITEM_STATEMENTS,
+    encodeParent: (box, where) => encodeRow(box, BOX_COLUMNS, where),
+    childrenOf: (box) => box.items,
+    checkChild: (box, item, where) => {
       if (item.shipmentBoxId !== box.shipmentBoxId) {
         throw new Error(
           `${where}.shipmentBoxId ${item.shipmentBoxId} differs from its box ${box.shipmentBoxId}`,
         );
       }
-      const record = encodeRow(item, ITEM_COLUMNS, where);
-      record[BOX_RAW_HASH.column] = box.rawHash;
-      // Same key twice in one box: the later line wins, as for boxes.
-      items.set(`${item.shipmentBoxId}/${item.vendorItemId}`, record);
-    });
+    },
+    encodeChild: (item, where) => encodeRow(item, ITEM_COLUMNS, where),
+    childKey: (item) => `${item.shipmentBoxId}/${item.vendorItemId}`,
+    entities: { parent: "shipment_box", child: "order_item" },
   });
-
-  const vendorOf = new Map(chosen.map((box) => [box.shipmentBoxId.toString(), box.vendorId]));
-  const boxRows = await runUpsert(tx, BOX_STATEMENTS, boxRecords);
-  const itemRows = items.size > 0 ? await runUpsert(tx, ITEM_STATEMENTS, [...items.values()]) : [];
-  for (const [entity, rows] of [
-    ["shipment_box", boxRows],
-    ["order_item", itemRows],
-  ] as const) {
-    for (const row of rows) {
-      if (row.what === "stale") {
-        // Only boxes carry the guard; an item is skipped with its stale box, not on its own.
-        if (entity === "shipment_box") {
-          result.staleReads.push({
-            shipmentBoxId: row.entity_id,
-            storedStatus: row.old_status!,
-            readStatus: row.new_status!,
-          });
-        }
-        continue;
-      }
-      if (entity === "shipment_box") result[row.inserted ? "boxesInserted" : "boxesUpdated"]++;
-      else result[row.inserted ? "itemsInserted" : "itemsUpdated"]++;
-      result.events.push({
-        vendorId: vendorOf.get(row.entity_id.split(":")[0]!)!,
-        entity,
-        entityId: row.entity_id,
-        kind: row.inserted ? "created" : row.old_status !== row.new_status ? "status_changed" : "updated",
-        oldStatus: row.inserted ? null : row.old_status,
-        newStatus: row.new_status,
-        changedFields: row.changed_fields,
-      });
-    }
-  }
-  return result;
-}
-
-interface UpsertRow {
-  what: "written" | "stale";
-  entity_id: string;
-  inserted: boolean;
-  old_status: string | null;
-  new_status: string | null;
-  changed_fields: string[];
-}
-
-async function runUpsert(
-  tx: SqlClient,
-  statements: UpsertStatements,
-  records: unknown[],
-): Promise<UpsertRow[]> {
-  const batch = JSON.stringify(records);
-  if (statements.lock) await tx.$queryRawUnsafe(statements.lock, batch);
-  return tx.$queryRawUnsafe<UpsertRow[]>(statements.upsert, batch);
+  return {
+    boxesInserted: parents.inserted,
+    boxesUpdated: parents.updated,
+    itemsInserted: children.inserted,
+    itemsUpdated: children.updated,
+    events: [...parents.events, ...children.events],
+    staleReads: parents.staleReads.map((stale) => ({
+      shipmentBoxId: stale.entityId,
+      storedStatus: stale.storedStatus,
+      readStatus: stale.readStatus,
+    })),
+  };
 }
 
 /**

@@ -13,22 +13,25 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /**
  * How a row field travels to Postgres. Batches are sent as one jsonb array and unpacked with
  * `jsonb_to_recordset`, so every value is encoded as JSON first: 64-bit integers as decimal
- * strings (never through a JS number), instants as ISO-8601 UTC strings, dates as YYYY-MM-DD.
+ * strings (never through a JS number), bigint arrays as arrays of such strings, instants as ISO-8601 UTC strings, dates as YYYY-MM-DD.
  */
-export type ColumnKind = "text" | "bigint" | "int" | "bool" | "timestamptz" | "date" | "jsonb" | "sha256";
+export type ColumnKind =
+  "text" | "bigint" | "bigint_array" | "int" | "bool" | "timestamptz" | "date" | "jsonb" | "sha256";
 
 /** The encodings allowed for a field of TypeScript type `T`, so a spec cannot mismatch its row type. */
 export type KindFor<T> = [NonNullable<T>] extends [bigint]
   ? "bigint"
-  : [NonNullable<T>] extends [Date]
-    ? "timestamptz" | "date"
-    : [NonNullable<T>] extends [boolean]
-      ? "bool"
-      : [NonNullable<T>] extends [number]
-        ? "int"
-        : [NonNullable<T>] extends [string]
-          ? "text" | "jsonb" | "sha256"
-          : never;
+  : [NonNullable<T>] extends [readonly bigint[]]
+    ? "bigint_array"
+    : [NonNullable<T>] extends [Date]
+      ? "timestamptz" | "date"
+      : [NonNullable<T>] extends [boolean]
+        ? "bool"
+        : [NonNullable<T>] extends [number]
+          ? "int"
+          : [NonNullable<T>] extends [string]
+            ? "text" | "jsonb" | "sha256"
+            : never;
 
 /** One column of a table, and which field of the row feeds it. */
 export interface ColumnSpec<Row> {
@@ -55,6 +58,8 @@ export function columnList<Row>(specs: ColumnSpecs<Row>): ColumnSpec<Row>[] {
 const RECORDSET_TYPE: Record<ColumnKind, string> = {
   text: "text",
   bigint: "bigint",
+  // A JSON array of decimal strings; Postgres converts each element to bigint exactly.
+  bigint_array: "bigint[]",
   int: "integer",
   bool: "boolean",
   timestamptz: "timestamptz",
@@ -96,6 +101,8 @@ export function encodeValue(kind: ColumnKind, value: unknown, where: string): un
   switch (kind) {
     case "bigint":
       return (value as bigint).toString();
+    case "bigint_array":
+      return (value as readonly bigint[]).map((v) => v.toString());
     case "int": {
       const n = value as number;
       if (!Number.isInteger(n) || n < -2_147_483_648 || n > 2_147_483_647) {

@@ -2,6 +2,8 @@
 // text built from the row itself (64-bit IDs as exact JSON numbers) and whose `rawHash` is its
 // sha256, so changing any field changes the payload and its hash, as with real Coupang data.
 import { createHash } from "node:crypto";
+import type { ExchangeItemRow, ExchangeRequestRow } from "../repositories/exchanges.js";
+import type { ReturnItemRow, ReturnRequestRow, ReturnWithdrawalRow } from "../repositories/returns.js";
 import type { OrderItemRow, ShipmentBoxRow } from "../repositories/shipment-boxes.js";
 
 const BIG = "\u0000big:";
@@ -109,4 +111,163 @@ export function makeBox(
   };
   const box = withRaw<Omit<ShipmentBoxRow, "items">>(fields, { orderItems: items.map((i) => i.raw) });
   return { ...box, items };
+}
+
+/** A return item with every column set; `overrides` replace fields before raw/rawHash. */
+export function makeReturnItem(
+  receiptId: bigint,
+  vendorItemId: bigint,
+  overrides: Partial<Omit<ReturnItemRow, "raw" | "rawHash">> = {},
+): ReturnItemRow {
+  return withRaw<ReturnItemRow>({
+    receiptId,
+    vendorItemId,
+    vendorId: "A00012345",
+    shipmentBoxId: 100000000000000001n,
+    vendorItemName: "Coffee beans 1kg",
+    vendorItemPackageId: 0n,
+    vendorItemPackageName: "Coffee beans",
+    sellerProductId: 1300000001n,
+    sellerProductName: "Coffee beans",
+    purchaseCount: 2,
+    cancelCount: 1,
+    releaseStatus: "Y",
+    cancelCompleteUser: "s******",
+    ...overrides,
+  });
+}
+
+/**
+ * A return receipt with every column set and one item per id of `itemIds`; `overrides` replace
+ * fields before raw/rawHash are computed, `items` (when given) replaces the generated items.
+ */
+export function makeReturnRequest(
+  receiptId: bigint,
+  overrides: Partial<Omit<ReturnRequestRow, "raw" | "rawHash">> = {},
+  itemIds: bigint[] = [70000000001n],
+): ReturnRequestRow {
+  const { items: givenItems, ...rest } = overrides;
+  const items = givenItems ?? itemIds.map((id) => makeReturnItem(receiptId, id));
+  const fields = {
+    receiptId,
+    vendorId: "A00012345",
+    orderId: 9000000000001n,
+    paymentId: 9100000000001n,
+    receiptType: "RETURN",
+    receiptStatus: "RETURNS_UNCHECKED",
+    requestedAt: new Date("2026-11-29T13:52:42Z"),
+    modifiedAt: new Date("2026-11-29T13:52:42Z"),
+    requesterName: "홍*동",
+    requesterPhoneNumber: "0500-****-0000",
+    requesterAddress: "서울특별시 송파구 송파대로 570",
+    requesterAddressDetail: "101동 1001호",
+    requesterZipCode: "05510",
+    cancelReasonCategory1: "고객변심",
+    cancelReasonCategory2: "단순변심(사유없음)",
+    cancelReason: null,
+    cancelCountSum: 1,
+    returnDeliveryId: 40000001n,
+    returnDeliveryType: "연동택배",
+    releaseStopStatus: "비대상",
+    faultByType: "CUSTOMER",
+    preRefund: false,
+    completeConfirmType: "UNDEFINED",
+    completeConfirmedAt: null,
+    reasonCode: "CHANGEMIND",
+    reasonCodeText: "필요 없어짐 (단순 변심)",
+    returnShippingCharge: -3000n,
+    ...rest,
+  };
+  const request = withRaw<Omit<ReturnRequestRow, "items">>(fields, { returnItems: items.map((i) => i.raw) });
+  return { ...request, items };
+}
+
+/** A withdrawn return with every column set; `overrides` replace fields before raw/rawHash. */
+export function makeReturnWithdrawal(
+  cancelId: bigint,
+  overrides: Partial<Omit<ReturnWithdrawalRow, "raw" | "rawHash">> = {},
+): ReturnWithdrawalRow {
+  return withRaw<ReturnWithdrawalRow>({
+    cancelId,
+    vendorId: "A00012345",
+    orderId: 9000000000001n,
+    refundDeliveryDuty: "CUS",
+    withdrawnAt: new Date("2026-11-30T01:00:00Z"),
+    vendorItemIds: [70000000001n, 999999999999999999n],
+    ...overrides,
+  });
+}
+
+/** An exchange item with every column set; `overrides` replace fields before raw/rawHash. */
+export function makeExchangeItem(
+  exchangeId: bigint,
+  exchangeItemId: bigint,
+  overrides: Partial<Omit<ExchangeItemRow, "raw" | "rawHash">> = {},
+): ExchangeItemRow {
+  return withRaw<ExchangeItemRow>({
+    exchangeItemId,
+    exchangeId,
+    vendorId: "A00012345",
+    orderItemId: 70000000002n,
+    orderItemUnitPrice: 35000n,
+    orderItemName: "Bag, Beige, FREE",
+    orderPackageId: null,
+    orderPackageName: null,
+    targetItemId: 70000000002n,
+    targetItemUnitPrice: 35000n,
+    targetItemName: "Bag, Beige, FREE",
+    targetPackageId: -1n,
+    targetPackageName: null,
+    quantity: 1,
+    orderItemDeliveryComplete: true,
+    orderItemReturnComplete: false,
+    targetItemDeliveryComplete: false,
+    requestedAt: new Date("2026-11-29T01:54:41Z"),
+    modifiedAt: new Date("2026-11-29T01:54:41Z"),
+    originalShipmentBoxId: 100000000000000002n,
+    ...overrides,
+  });
+}
+
+/**
+ * An exchange with every column set and one item per id of `itemIds`; `overrides` replace fields
+ * before raw/rawHash are computed, `items` (when given) replaces the generated items.
+ */
+export function makeExchangeRequest(
+  exchangeId: bigint,
+  overrides: Partial<Omit<ExchangeRequestRow, "raw" | "rawHash">> = {},
+  itemIds: bigint[] = [1000001n],
+): ExchangeRequestRow {
+  const { items: givenItems, ...rest } = overrides;
+  const items = givenItems ?? itemIds.map((id) => makeExchangeItem(exchangeId, id));
+  const fields = {
+    exchangeId,
+    vendorId: "A00012345",
+    orderId: 9000000000002n,
+    exchangeStatus: "RECEIPT",
+    orderDeliveryStatusCode: "FINAL_DELIVERY",
+    referType: "WEB_MOBILE",
+    faultType: "VENDOR",
+    exchangeAmount: 0n,
+    reasonCode: "WRONGSIZECOL",
+    reasonCodeText: "내가 주문한 상품과 다른 색상/사이즈의 상품이 배송됨",
+    reasonEtcDetail: "detail",
+    cancelReason: null,
+    createdByType: "CUSTOMER",
+    modifiedByType: "CUSTOMER",
+    requestedAt: new Date("2026-11-29T01:54:41Z"),
+    modifiedAt: new Date("2026-11-29T01:54:41Z"),
+    collectStatus: "BeforeDirection",
+    deliveryStatus: "BeforeDirection",
+    collectCompletedAt: null,
+    newShipmentBoxId: null,
+    successable: false,
+    rejectable: true,
+    deliveryInvoiceModifiable: false,
+    ...rest,
+  };
+  const request = withRaw<Omit<ExchangeRequestRow, "items">>(fields, {
+    exchangeItemDtoV1s: items.map((i) => i.raw),
+  });
+  return { ...request, items };
 }
