@@ -34,11 +34,18 @@ import {
   skippedReport,
   startResync,
   syncOrderSheets,
+  syncReturnRequests,
   type ResyncRequest,
   type SyncReport,
 } from "@cos/sync";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+
+/** The poll of each stream of `STREAMS`; a client satisfies every stream's source. */
+const POLLS: Record<Stream, typeof syncOrderSheets | typeof syncReturnRequests> = {
+  ordersheets: syncOrderSheets,
+  returnRequests: syncReturnRequests,
+};
 
 /** Emitted after every poll, for the demo and for tests. */
 export type PollOutcome =
@@ -205,10 +212,11 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         { until: new Date(open.until).toISOString(), reason: open.reason },
         "poll skipped: the vendor's circuit is open",
       );
-      return skippedReport(data.vendorId);
+      return skippedReport(data.vendorId, data.stream);
     }
     try {
-      const report = await syncOrderSheets({
+      const poll = POLLS[data.stream];
+      const report = await poll({
         prisma,
         source: client,
         vendorId: data.vendorId,

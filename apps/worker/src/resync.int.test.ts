@@ -42,7 +42,10 @@ beforeAll(async () => {
   );
   // The live poll at boot: only the last three days, so the resync has older days to bring in.
   await new Promise<PollOutcome>((resolve) =>
-    app.events.on("poll", (o) => o.ok && o.report.outcome === "completed" && resolve(o)),
+    app.events.on(
+      "poll",
+      (o) => o.ok && o.stream === "ordersheets" && o.report.outcome === "completed" && resolve(o),
+    ),
   );
 }, 120_000);
 afterAll(async () => {

@@ -25,6 +25,7 @@ export {
   RECEIPT_STATUS_RANK,
   RETURN_REQUEST_LOCK,
   upsertReturnRequests,
+  returnRequestCountsByDay,
   upsertReturnWithdrawals,
 } from "./repositories/returns.js";
 export type {

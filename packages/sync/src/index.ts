@@ -1,6 +1,10 @@
 export {
   planOrderSheets,
+  planStream,
   REACHABLE,
+  type PlanConfig,
+  type PlanInput,
+  type StreamPlan,
   type LocalCounts,
   type OrderSheetsPlan,
   type OrderSheetsPlanConfig,
@@ -13,13 +17,36 @@ export { normalizeOrderSheet, hashRaw, NormalizeError, type ReceivedRecord } fro
 export { normalizeReturnRequest, normalizeReturnWithdrawal } from "./normalize-returns.js";
 export { normalizeExchangeRequest } from "./normalize-exchanges.js";
 export {
-  syncOrderSheets,
+  appendPageEvents,
+  emptyTally,
+  runStream,
   skippedReport,
+  type PageTally,
+  type PollInput,
+  type StreamAdapter,
+  type SyncReport,
+} from "./stream.js";
+export {
+  orderSheetsAdapter,
+  syncOrderSheets,
   ORDERSHEETS_STREAM,
   type OrderSheetSource,
   type SyncOrderSheetsInput,
-  type SyncReport,
 } from "./ordersheets.js";
+export {
+  planReturnRequests,
+  returnCountsByDay,
+  returnQueryStatusOf,
+  returnRequestsAdapter,
+  syncReturnRequests,
+  writeReturnRequestPage,
+  RETURN_QUERY_STATUSES,
+  RETURN_REACHABLE,
+  RETURN_REQUESTS_STREAM,
+  type ReturnQueryStatus,
+  type ReturnRequestSource,
+  type SyncReturnRequestsInput,
+} from "./returns.js";
 export {
   cancelResyncRun,
   resyncProgress,

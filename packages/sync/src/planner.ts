@@ -12,7 +12,8 @@ const DAY_MS = 86_400_000;
  * boxes less often, cold sweeps everything rarely. */
 export type Tier = "hot" | "warm" | "cold";
 
-/** How far and how often the ordersheets planner reaches. All durations in milliseconds. */
+/** How far and how often a stream's planner reaches (the same settings serve every stream). All
+ * durations in milliseconds. */
 export interface OrderSheetsPlanConfig {
   /** No window end, and so no checkpoint, passes `now − lagMs` (pitfalls M-1). */
   lagMs: number;
@@ -31,10 +32,17 @@ export interface OrderSheetsPlanConfig {
   callBudget: number;
 }
 
-/** One planned list query (coupang-api.md §2.1, daily mode), and why it is made. */
+/** The planner settings of any stream: the same shape as the ordersheets'. */
+export type PlanConfig = OrderSheetsPlanConfig;
+
+/**
+ * One planned list query in daily mode (ordersheets §2.1, returnRequests §6.1), and why it is
+ * made. `status` is one of the stream's query statuses (an ordersheets status, or a
+ * returnRequests filter such as `UC`; see each stream's adapter).
+ */
 export type PlannedQuery = {
   tier: Tier;
-  status: OrderStatus;
+  status: string;
   createdAtFrom: string;
   createdAtTo: string;
   /** Expected calls: one, plus one per 50 boxes the local copy already holds in that status. */
@@ -47,7 +55,7 @@ export type PlannedQuery = {
  * resumed poll runs the same queries. `hotTo` is the instant `synced_through` moves to once the
  * hot queries are done (null when the poll is a resume with no hot part left).
  */
-export type OrderSheetsPlan = {
+export type StreamPlan = {
   queries: PlannedQuery[];
   hotTo: string | null;
   /** Merged into the checkpoint's tier runs when the poll completes: a finished tier's time, or
@@ -58,6 +66,9 @@ export type OrderSheetsPlan = {
   deferred: number;
   reason: string;
 };
+
+/** The plan of an ordersheets poll. */
+export type OrderSheetsPlan = StreamPlan;
 
 /** Local boxes of a vendor per KST creation day and status: what the warm tier plans from. */
 export interface LocalCounts {
@@ -99,14 +110,32 @@ const pages = (boxes: number) => Math.max(1, Math.ceil(boxes / PAGE));
  * Warm and cold queries beyond `callBudget` expected calls are left to later polls, newest days
  * first and whole days at a time; the tier is marked as run once its last day has been read.
  */
-export function planOrderSheets(input: {
+export function planOrderSheets(input: PlanInput): OrderSheetsPlan {
+  return planStream({ ...input, statuses: ORDER_STATUSES, reachable: REACHABLE });
+}
+
+/** What a poll plans from: the clock, the checkpoint, the local copy's counts, the settings. */
+export interface PlanInput {
   now: Date;
   syncedThrough: Date | null;
   tierRuns: TierRuns;
   local: LocalCounts;
-  config: OrderSheetsPlanConfig;
-}): OrderSheetsPlan {
-  const { now, syncedThrough, tierRuns, local, config } = input;
+  config: PlanConfig;
+}
+
+/**
+ * The tier planner of {@link planOrderSheets} for any stream listed by creation day and query
+ * status: `statuses` are the stream's query statuses (each read by hot and cold), `reachable`
+ * maps a local status (keyed as `local` counts it) to the query statuses it may still show
+ * under, for the warm tier; a local status absent from `reachable` counts as open.
+ */
+export function planStream(
+  input: PlanInput & {
+    statuses: readonly string[];
+    reachable: Readonly<Record<string, readonly string[]>>;
+  },
+): StreamPlan {
+  const { now, syncedThrough, tierRuns, local, config, statuses, reachable } = input;
   const to = new Date(now.getTime() - config.lagMs);
   const from = syncedThrough
     ? new Date(Math.min(syncedThrough.getTime(), to.getTime()) - config.lookbackMs)
@@ -115,7 +144,7 @@ export function planOrderSheets(input: {
     ? `hot: checkpoint ${syncedThrough.toISOString()} minus ${config.lookbackMs / 60_000} min lookback, up to now − ${config.lagMs / 1000} s`
     : `hot: backfill of ${Math.round(config.backfillMs / DAY_MS)} days, no checkpoint yet`;
   const hot: PlannedQuery[] = splitDailyWindows(from, to).flatMap((w) =>
-    ORDER_STATUSES.map((status) => ({
+    statuses.map((status) => ({
       tier: "hot" as const,
       status,
       createdAtFrom: w.createdAtFrom,
@@ -136,7 +165,7 @@ export function planOrderSheets(input: {
     tier = "cold";
     const start = new Date(hotFirstDay.getTime() - config.coldDays * DAY_MS);
     for (const w of splitDailyWindows(start, hotFirstDay).reverse()) {
-      for (const status of ORDER_STATUSES) {
+      for (const status of statuses) {
         candidates.push({
           tier: "cold",
           status,
@@ -149,7 +178,7 @@ export function planOrderSheets(input: {
     }
   } else if (due("warm", config.warmIntervalMs)) {
     tier = "warm";
-    candidates = planWarm(local, hotFirstDay, config);
+    candidates = planWarm(local, hotFirstDay, config, statuses, reachable);
   }
   // A tier an earlier poll's budget cut continues where it stopped, so the oldest days are not
   // starved by polls that always start again from the newest.
@@ -193,7 +222,7 @@ function dayCost(candidates: readonly PlannedQuery[], day: string): number {
 }
 
 /** Expected calls of a query from the local copy (the list returns at least one page). */
-function estimate(local: LocalCounts, status: OrderStatus, fromDay: string, toDay: string): number {
+function estimate(local: LocalCounts, status: string, fromDay: string, toDay: string): number {
   let boxes = 0;
   for (let d = Date.parse(`${fromDay}T00:00:00Z`); d <= Date.parse(`${toDay}T00:00:00Z`); d += DAY_MS) {
     boxes += local.get(new Date(d).toISOString().slice(0, 10))?.get(status) ?? 0;
@@ -205,12 +234,18 @@ function estimate(local: LocalCounts, status: OrderStatus, fromDay: string, toDa
  * The warm tier: per status, the days of the last `warmDays` whose local boxes could still reach
  * that status, as windows that merge adjacent days when one query costs no more than two.
  */
-function planWarm(local: LocalCounts, before: Date, config: OrderSheetsPlanConfig): PlannedQuery[] {
+function planWarm(
+  local: LocalCounts,
+  before: Date,
+  config: PlanConfig,
+  statuses: readonly string[],
+  reachable: Readonly<Record<string, readonly string[]>>,
+): PlannedQuery[] {
   const days: string[] = []; // newest first, so a budget cut drops the oldest days
   for (let i = 1; i <= config.warmDays; i++)
     days.push(formatKstDate(new Date(before.getTime() - i * DAY_MS)));
   const queries: PlannedQuery[] = [];
-  for (const status of ORDER_STATUSES) {
+  for (const status of statuses) {
     const emit = (w: { from: string; to: string; cost: number }) =>
       queries.push({
         tier: "warm",
@@ -222,7 +257,7 @@ function planWarm(local: LocalCounts, before: Date, config: OrderSheetsPlanConfi
       });
     let current: { from: string; to: string; cost: number } | undefined;
     for (const day of days) {
-      if (!canReach(local.get(day), status)) {
+      if (!canReach(local.get(day), status, statuses, reachable)) {
         if (current) emit(current);
         current = undefined;
         continue;
@@ -244,9 +279,14 @@ function planWarm(local: LocalCounts, before: Date, config: OrderSheetsPlanConfi
 }
 
 /** Whether any local box of a day could still be or become `status`. An unknown status counts as open. */
-function canReach(counts: ReadonlyMap<string, number> | undefined, status: OrderStatus): boolean {
+function canReach(
+  counts: ReadonlyMap<string, number> | undefined,
+  status: string,
+  statuses: readonly string[],
+  reachable: Readonly<Record<string, readonly string[]>>,
+): boolean {
   for (const [s, n] of counts ?? []) {
-    if (n > 0 && (REACHABLE[s as OrderStatus] ?? ORDER_STATUSES).includes(status)) return true;
+    if (n > 0 && (reachable[s] ?? statuses).includes(status)) return true;
   }
   return false;
 }

@@ -354,3 +354,26 @@ export async function upsertReturnWithdrawals(
     staleReads: tally.staleReads,
   };
 }
+
+/**
+ * A vendor's return receipts per KST day of `requested_at` (Coupang's `createdAt`, what the list
+ * filters by), receipt type and status, for receipts requested at or after `since`: what the
+ * planner reads to spend calls only where a receipt could still change.
+ */
+export async function returnRequestCountsByDay(
+  db: SqlClient,
+  vendorId: string,
+  since: Date,
+): Promise<Array<{ day: string; receiptType: string | null; receiptStatus: string; receipts: number }>> {
+  const rows = await db.$queryRawUnsafe<
+    Array<{ day: string; type: string | null; status: string; n: number }>
+  >(
+    `SELECT to_char(requested_at AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD') AS day, receipt_type AS type,
+            receipt_status AS status, count(*)::int AS n
+       FROM return_requests WHERE vendor_id = $1 AND requested_at >= $2::timestamptz
+      GROUP BY 1, 2, 3`,
+    vendorId,
+    since.toISOString(),
+  );
+  return rows.map((r) => ({ day: r.day, receiptType: r.type, receiptStatus: r.status, receipts: r.n }));
+}

@@ -1,0 +1,314 @@
+import { randomUUID } from "node:crypto";
+import {
+  abandonRunningSyncRuns,
+  acquireLease,
+  appendChangeEvents,
+  finishSyncRun,
+  getCheckpoint,
+  releaseLease,
+  renewLease,
+  saveCheckpoint,
+  startSyncRun,
+  withTransaction,
+  type ChangeEventDraft,
+  type LeaseKey,
+  type PrismaClient,
+  type Tx,
+} from "@cos/db";
+import { readCursor, type Cursor } from "./cursor.js";
+import {
+  planStream,
+  type LocalCounts,
+  type PlanConfig,
+  type PlannedQuery,
+  type StreamPlan,
+} from "./planner.js";
+
+/**
+ * The lease lasts two minutes and a heartbeat renews it every 30 s while the poll runs, so a
+ * worker killed mid-poll holds its stream for two minutes at most. Every page's transaction also
+ * renews it, and fails if the lease passed to another poll (fencing).
+ */
+const LEASE_TTL_MS = 2 * 60_000;
+const LEASE_HEARTBEAT_MS = 30_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * What makes a stream: the small part that differs between ordersheets, returnRequests, … The
+ * lease, plan, cursor, page transaction and run record are {@link runStream}'s, the same for all.
+ * `P` is one page of the stream's list answer.
+ */
+export interface StreamAdapter<P extends { nextToken: string | undefined }> {
+  /** The stream's name: its lease, checkpoint, sync runs and quarantine rows are keyed by it. */
+  name: string;
+  /** The query statuses the hot and cold tiers read every day (see {@link planStream}). */
+  statuses: readonly string[];
+  /** Per local status (as {@link localCounts} keys it), the query statuses it may still show under. */
+  reachable: Readonly<Record<string, readonly string[]>>;
+  /** The local copy's entities per KST creation day and status (keyed as `reachable`), since `since`. */
+  localCounts(prisma: PrismaClient, vendorId: string, since: Date): Promise<LocalCounts>;
+  /** Every page of one planned query, from `nextToken` (null = the first page). */
+  pages(query: PlannedQuery, nextToken: string | null): AsyncIterable<P>;
+  /**
+   * Writes one page in the caller's transaction (normalize, upsert, quarantine), adding to
+   * `tally`; returns the change events, which the runner appends last in the transaction.
+   */
+  writePage(tx: Tx, vendorId: string, page: P, tally: PageTally): Promise<ChangeEventDraft[]>;
+}
+
+/**
+ * What a poll did. Counts are rows written, not rows read: an unchanged re-read writes none.
+ * `boxes*` count the stream's parent entities (shipment boxes; return receipts for
+ * returnRequests) and `items*` their children (order items; return items).
+ */
+export interface SyncReport {
+  vendorId: string;
+  stream: string;
+  /** null when the poll was skipped (no run recorded). */
+  runId: bigint | null;
+  /** The plan's summary: how many queries per tier, and what the budget deferred. */
+  plan: { queries: number; reason: string; resumed: boolean } | null;
+  /**
+   * `completed`: every query read. `interrupted`: a shutdown stopped it between pages; the
+   * cursor resumes it. `skipped`: another poll of this (vendor, stream) holds the lease.
+   */
+  outcome: "completed" | "interrupted" | "skipped";
+  /** Queries read to their last page. */
+  queries: number;
+  pages: number;
+  apiCalls: number;
+  boxesInserted: number;
+  boxesUpdated: number;
+  itemsInserted: number;
+  itemsUpdated: number;
+  /** Change events appended to the feed (creations, status changes, field updates). */
+  events: number;
+  /** Accepted status transitions (a subset of `events`). */
+  statusChanges: number;
+  /** Reads not applied because they would have moved a status backwards. */
+  staleReads: number;
+  rejected: number;
+  syncedThrough: string | null;
+}
+
+/** What writing pages adds up: the write counts of a {@link SyncReport}. */
+export type PageTally = Pick<
+  SyncReport,
+  | "boxesInserted"
+  | "boxesUpdated"
+  | "itemsInserted"
+  | "itemsUpdated"
+  | "events"
+  | "statusChanges"
+  | "staleReads"
+  | "rejected"
+>;
+
+/** The inputs of a poll of any stream, but its adapter. */
+export interface PollInput {
+  prisma: PrismaClient;
+  vendorId: string;
+  config: PlanConfig;
+  trigger: "schedule" | "manual" | "demo";
+  now?: () => Date;
+  /** Aborted on shutdown: the poll stops after the page in hand has committed. */
+  signal?: AbortSignal;
+  /** The client's running count of HTTP attempts for this vendor (retries and failures
+   * included), read before and after to report what the poll cost. Default: pages fetched. */
+  callCount?: () => number;
+}
+
+/**
+ * Polls one stream of one vendor: plans the windows (or resumes the cursor of an interrupted
+ * poll), pages through every (window, status), and commits each page's rows, quarantined
+ * records, the advanced cursor and the page's change events in one transaction.
+ * `synced_through` moves only when the hot queries are complete, and never past `now − lag`.
+ * Runs under the (vendor, stream) lease, or not at all (`skipped`).
+ *
+ * @throws CoupangError from the client (auth, rate limit, blocked, …); the rows of pages already
+ *   committed stay, and the cursor resumes after them.
+ */
+export async function runStream<P extends { nextToken: string | undefined }>(
+  input: PollInput,
+  adapter: StreamAdapter<P>,
+): Promise<SyncReport> {
+  const { prisma, vendorId } = input;
+  const lease: LeaseKey = { vendorId, stream: adapter.name, owner: randomUUID() };
+  if (!(await acquireLease(prisma, lease, LEASE_TTL_MS))) {
+    return skippedReport(vendorId, adapter.name);
+  }
+  const heartbeat = setInterval(() => {
+    // A failed renewal is not fatal here: the next page's transaction renews with fencing.
+    renewLease(prisma, lease, LEASE_TTL_MS).catch(() => {});
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    await abandonRunningSyncRuns(prisma, vendorId, adapter.name);
+    return await pollUnderLease(input, adapter, lease);
+  } finally {
+    clearInterval(heartbeat);
+    await releaseLease(prisma, lease);
+  }
+}
+
+/** The report of a poll that did not run (another poll holds the lease, or the vendor's circuit is open). */
+export function skippedReport(vendorId: string, stream = "ordersheets"): SyncReport {
+  return { ...emptyReport(vendorId, stream), outcome: "skipped" };
+}
+
+function emptyReport(vendorId: string, stream: string): SyncReport {
+  return {
+    vendorId,
+    stream,
+    runId: null,
+    plan: null,
+    outcome: "interrupted",
+    queries: 0,
+    pages: 0,
+    apiCalls: 0,
+    ...emptyTally(),
+    syncedThrough: null,
+  };
+}
+
+/** A tally with nothing written yet. */
+export function emptyTally(): PageTally {
+  return {
+    boxesInserted: 0,
+    boxesUpdated: 0,
+    itemsInserted: 0,
+    itemsUpdated: 0,
+    events: 0,
+    statusChanges: 0,
+    staleReads: 0,
+    rejected: 0,
+  };
+}
+
+/** Appends a page's change events; last in the transaction, as it orders event ids by commit. */
+export async function appendPageEvents(tx: Tx, events: ChangeEventDraft[], tally: PageTally): Promise<void> {
+  await appendChangeEvents(tx, events);
+  tally.events += events.length;
+  tally.statusChanges += events.filter((e) => e.kind === "status_changed").length;
+}
+
+async function pollUnderLease<P extends { nextToken: string | undefined }>(
+  input: PollInput,
+  adapter: StreamAdapter<P>,
+  lease: LeaseKey,
+): Promise<SyncReport> {
+  const { prisma, vendorId, config } = input;
+  const now = input.now ?? (() => new Date());
+  const checkpoint = await getCheckpoint(prisma, vendorId, adapter.name);
+  const resume = readCursor(checkpoint?.cursor);
+  const plan: StreamPlan =
+    resume?.plan ??
+    planStream({
+      now: now(),
+      syncedThrough: checkpoint?.syncedThrough ?? null,
+      tierRuns: checkpoint?.tierRuns ?? {},
+      local: await adapter.localCounts(
+        prisma,
+        vendorId,
+        new Date(
+          now().getTime() - Math.max(config.coldDays, config.warmDays, 1) * DAY_MS - config.backfillMs,
+        ),
+      ),
+      config,
+      statuses: adapter.statuses,
+      reachable: adapter.reachable,
+    });
+  const runId = await startSyncRun(prisma, {
+    vendorId,
+    stream: adapter.name,
+    trigger: input.trigger,
+    plan: { ...plan, resumedAt: resume ? { query: resume.query, nextToken: resume.nextToken } : null },
+  });
+  const report: SyncReport = {
+    ...emptyReport(vendorId, adapter.name),
+    runId,
+    plan: { queries: plan.queries.length, reason: plan.reason, resumed: resume !== null },
+    syncedThrough: checkpoint?.syncedThrough?.toISOString() ?? null,
+  };
+
+  const callsBefore = input.callCount?.();
+  const settleCalls = () => {
+    if (callsBefore !== undefined) report.apiCalls = input.callCount!() - callsBefore;
+  };
+  try {
+    await runPlan(input, adapter, plan, resume, report, lease);
+    settleCalls();
+    await finishSyncRun(prisma, runId, {
+      status: report.outcome === "completed" ? "succeeded" : "interrupted",
+      ...runCounts(report),
+      error: null,
+    });
+    return report;
+  } catch (err) {
+    settleCalls();
+    await finishSyncRun(prisma, runId, {
+      status: "failed",
+      ...runCounts(report),
+      error: err instanceof Error ? err.message : String(err),
+    });
+    throw err;
+  }
+}
+
+function runCounts(r: SyncReport) {
+  return {
+    windows: r.queries,
+    pages: r.pages,
+    apiCalls: r.apiCalls,
+    rowsUpserted: r.boxesInserted + r.boxesUpdated + r.itemsInserted + r.itemsUpdated,
+    rowsRejected: r.rejected,
+  };
+}
+
+async function runPlan<P extends { nextToken: string | undefined }>(
+  input: PollInput,
+  adapter: StreamAdapter<P>,
+  plan: StreamPlan,
+  resume: Cursor | null,
+  report: SyncReport,
+  lease: LeaseKey,
+): Promise<void> {
+  const { prisma, vendorId, signal } = input;
+  const lastHot = plan.queries.findLastIndex((q) => q.tier === "hot");
+  for (let q = resume?.query ?? 0; q < plan.queries.length; q++) {
+    const query = plan.queries[q]!;
+    const startToken = resume && q === resume.query ? resume.nextToken : null;
+    for await (const page of adapter.pages(query, startToken)) {
+      report.apiCalls++;
+      report.pages++;
+      // Where the poll stands once this page has committed: the next page of this query, or
+      // the next query, or done. The last page of the hot part moves the mark; the last page of
+      // the plan records the tiers it ran.
+      const next: Cursor | null = page.nextToken
+        ? { v: 2, plan, query: q, nextToken: page.nextToken }
+        : q + 1 < plan.queries.length
+          ? { v: 2, plan, query: q + 1, nextToken: null }
+          : null;
+      const queryDone = !page.nextToken;
+      const syncedThrough = queryDone && q === lastHot && plan.hotTo ? new Date(plan.hotTo) : null;
+      const tierRuns = next === null ? plan.tierRuns : {};
+      await withTransaction(prisma, async (tx) => {
+        await renewLease(tx, lease, LEASE_TTL_MS);
+        const events = await adapter.writePage(tx, vendorId, page, report);
+        await saveCheckpoint(tx, {
+          vendorId,
+          stream: adapter.name,
+          syncedThrough,
+          cursor: next,
+          tierRuns,
+        });
+        // Last in the transaction: it orders event ids by commit (see appendChangeEvents).
+        await appendPageEvents(tx, events, report);
+      });
+      if (queryDone) report.queries++;
+      if (syncedThrough) report.syncedThrough = syncedThrough.toISOString();
+      if (signal?.aborted) return;
+    }
+  }
+  report.outcome = "completed";
+}
