@@ -212,6 +212,11 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         { until: new Date(open.until).toISOString(), reason: open.reason },
         "poll skipped: the vendor's circuit is open",
       );
+      // Reported as this poll's final failure, so whoever waits on the stream learns why.
+      const error = new Error(
+        `vendor ${data.vendorId} is not polled until ${new Date(open.until).toISOString()}: ${open.reason}`,
+      );
+      events.emit("poll", { ok: false, vendorId: data.vendorId, stream: data.stream, error, final: true });
       return skippedReport(data.vendorId, data.stream);
     }
     try {

@@ -113,8 +113,9 @@ async function demo(): Promise<number> {
     // trips, and startWorker has only just resolved.
     const settled = new Promise<PollOutcome>((resolve) => {
       app!.events.on("poll", (o) => {
-        // Wait for the poll that did the work (a concurrent one is skipped by the lease), or for
-        // the failure that settles it (a retryable one is retried by BullMQ first).
+        // Wait for the ordersheets poll that did the work (a concurrent one is skipped by the
+        // lease), or for the failure that settles it (a retryable one is retried by BullMQ first).
+        if (o.stream !== ORDERSHEETS_STREAM) return;
         if ((o.ok && o.report.outcome !== "skipped") || (!o.ok && o.final)) resolve(o);
       });
     });
