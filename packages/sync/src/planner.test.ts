@@ -107,6 +107,8 @@ describe("the warm tier", () => {
         "DEPARTURE 2025-03-09..2025-03-09",
         "DELIVERING 2025-03-09..2025-03-09",
         "NONE_TRACKING 2025-03-09..2025-03-09",
+        // Late payments can list a new ACCEPT box on any recent day: one query for the week.
+        "ACCEPT 2025-03-03..2025-03-09",
         // The 8th holds only delivered boxes: nothing there can change, so it is not read.
         "FINAL_DELIVERY 2025-03-09..2025-03-09",
         "FINAL_DELIVERY 2025-03-07..2025-03-07",
@@ -120,11 +122,17 @@ describe("the warm tier", () => {
   it("merges adjacent days into one window when one query costs no more than two", () => {
     const p = plan({
       tierRuns: { cold: recently(HOUR) },
-      counts: local({ "2025-03-09": { ACCEPT: 1 }, "2025-03-08": { ACCEPT: 1 } }),
+      counts: local({ "2025-03-09": { INSTRUCT: 1 }, "2025-03-08": { INSTRUCT: 1 } }),
     });
-    expect(windows(p, "warm").filter((w) => w.startsWith("ACCEPT"))).toEqual([
-      "ACCEPT 2025-03-08..2025-03-09",
+    expect(windows(p, "warm").filter((w) => w.startsWith("INSTRUCT"))).toEqual([
+      "INSTRUCT 2025-03-08..2025-03-09",
     ]);
+  });
+
+  it("reads ACCEPT on every warm day, so an order paid late (after KST midnight) is still caught", () => {
+    const p = plan({ tierRuns: { cold: recently(HOUR) } });
+    expect(windows(p, "warm")).toEqual(["ACCEPT 2025-03-03..2025-03-09"]);
+    expect(p.queries.find((q) => q.tier === "warm")?.reason).toMatch(/late payment/);
   });
 
   it("estimates a query's calls from the boxes the local copy holds in that status", () => {

@@ -111,7 +111,10 @@ const pages = (boxes: number) => Math.max(1, Math.ceil(boxes / PAGE));
  * first and whole days at a time; the tier is marked as run once its last day has been read.
  */
 export function planOrderSheets(input: PlanInput): OrderSheetsPlan {
-  return planStream({ ...input, statuses: ORDER_STATUSES, reachable: REACHABLE });
+  // A box enters the list in ACCEPT, about 10 minutes after payment but filed under its order
+  // day: an order paid late (a bank transfer, a payment just after KST midnight) appears in a
+  // day the hot tier has left. So warm reads ACCEPT on every warm day, known boxes or not.
+  return planStream({ ...input, statuses: ORDER_STATUSES, reachable: REACHABLE, arrivals: ["ACCEPT"] });
 }
 
 /** What a poll plans from: the clock, the checkpoint, the local copy's counts, the settings. */
@@ -127,15 +130,18 @@ export interface PlanInput {
  * The tier planner of {@link planOrderSheets} for any stream listed by creation day and query
  * status: `statuses` are the stream's query statuses (each read by hot and cold), `reachable`
  * maps a local status (keyed as `local` counts it) to the query statuses it may still show
- * under, for the warm tier; a local status absent from `reachable` counts as open.
+ * under, for the warm tier; a local status absent from `reachable` counts as open. `arrivals`
+ * are the statuses a new entity may first appear in on an older day: warm reads them every day.
  */
 export function planStream(
   input: PlanInput & {
     statuses: readonly string[];
     reachable: Readonly<Record<string, readonly string[]>>;
+    arrivals?: readonly string[];
   },
 ): StreamPlan {
   const { now, syncedThrough, tierRuns, local, config, statuses, reachable } = input;
+  const arrivals = input.arrivals ?? [];
   const to = new Date(now.getTime() - config.lagMs);
   const from = syncedThrough
     ? new Date(Math.min(syncedThrough.getTime(), to.getTime()) - config.lookbackMs)
@@ -178,7 +184,7 @@ export function planStream(
     }
   } else if (due("warm", config.warmIntervalMs)) {
     tier = "warm";
-    candidates = planWarm(local, hotFirstDay, config, statuses, reachable);
+    candidates = planWarm(local, hotFirstDay, config, statuses, reachable, arrivals);
   }
   // A tier an earlier poll's budget cut continues where it stopped, so the oldest days are not
   // starved by polls that always start again from the newest.
@@ -240,6 +246,7 @@ function planWarm(
   config: PlanConfig,
   statuses: readonly string[],
   reachable: Readonly<Record<string, readonly string[]>>,
+  arrivals: readonly string[],
 ): PlannedQuery[] {
   const days: string[] = []; // newest first, so a budget cut drops the oldest days
   for (let i = 1; i <= config.warmDays; i++)
@@ -253,11 +260,13 @@ function planWarm(
         createdAtFrom: w.from,
         createdAtTo: w.to,
         cost: w.cost,
-        reason: `warm: boxes created ${w.from}…${w.to} could still become ${status}`,
+        reason: arrivals.includes(status)
+          ? `warm: a late payment can still list a new ${status} box created ${w.from}…${w.to}`
+          : `warm: boxes created ${w.from}…${w.to} could still become ${status}`,
       });
     let current: { from: string; to: string; cost: number } | undefined;
     for (const day of days) {
-      if (!canReach(local.get(day), status, statuses, reachable)) {
+      if (!arrivals.includes(status) && !canReach(local.get(day), status, statuses, reachable)) {
         if (current) emit(current);
         current = undefined;
         continue;
