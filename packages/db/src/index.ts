@@ -67,7 +67,7 @@ export {
   type ResyncWindowRecord,
 } from "./repositories/resyncs.js";
 export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
-export { quarantineRecords, type QuarantineInput } from "./repositories/quarantine.js";
+export { quarantineRecords, storableText, type QuarantineInput } from "./repositories/quarantine.js";
 // The generated client: PrismaClient, the Prisma namespace (errors, TransactionClient, model
 // input types) and one type per model.
 export { PrismaClient, Prisma } from "./generated/prisma/client.js";

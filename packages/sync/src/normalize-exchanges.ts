@@ -5,7 +5,7 @@ import {
   type ExchangeRequest,
 } from "@cos/coupang";
 import type { ExchangeItemRow, ExchangeRequestRow } from "@cos/db";
-import { NormalizeError, type ReceivedRecord, hashRaw, krw, rawElement } from "./normalize.js";
+import { NormalizeError, type ReceivedRecord, hashRaw, krw, rawElement, checked } from "./normalize.js";
 
 /**
  * Maps one validated exchange request of exchangeRequests (coupang-api.md §8.1) to its
@@ -22,6 +22,10 @@ export function normalizeExchangeRequest(
   vendorId: string,
   record: ReceivedRecord<ExchangeRequest>,
 ): ExchangeRequestRow {
+  return checked(record.raw, () => buildExchangeRequest(vendorId, record));
+}
+
+function buildExchangeRequest(vendorId: string, record: ReceivedRecord<ExchangeRequest>): ExchangeRequestRow {
   const x = record.value;
   // The status is what the monotonic guard compares: an exchange without one cannot be merged.
   if (x.exchangeStatus === undefined) throw new NormalizeError("exchangeStatus: missing");

@@ -6,7 +6,7 @@ import {
   type ReturnWithdrawal,
 } from "@cos/coupang";
 import type { ReturnItemRow, ReturnRequestRow, ReturnWithdrawalRow } from "@cos/db";
-import { NormalizeError, type ReceivedRecord, hashRaw, rawElement } from "./normalize.js";
+import { NormalizeError, type ReceivedRecord, hashRaw, rawElement, checked } from "./normalize.js";
 
 /**
  * A {@link Money} amount as exact KRW, null when absent. The v6 endpoint may send a Money object
@@ -40,6 +40,10 @@ export function normalizeReturnRequest(
   vendorId: string,
   record: ReceivedRecord<ReturnRequest>,
 ): ReturnRequestRow {
+  return checked(record.raw, () => buildReturnRequest(vendorId, record));
+}
+
+function buildReturnRequest(vendorId: string, record: ReceivedRecord<ReturnRequest>): ReturnRequestRow {
   const r = record.value;
   // The status is what the monotonic guard compares: a receipt without one cannot be merged.
   if (r.receiptStatus === undefined) throw new NormalizeError("receiptStatus: missing");
@@ -122,6 +126,13 @@ function normalizeReturnItem(
  * field is optional but the key, and the client's schema has checked that.
  */
 export function normalizeReturnWithdrawal(
+  vendorId: string,
+  record: ReceivedRecord<ReturnWithdrawal>,
+): ReturnWithdrawalRow {
+  return checked(record.raw, () => buildReturnWithdrawal(vendorId, record));
+}
+
+function buildReturnWithdrawal(
   vendorId: string,
   record: ReceivedRecord<ReturnWithdrawal>,
 ): ReturnWithdrawalRow {

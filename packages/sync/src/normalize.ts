@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { stringifyJson, type OrderItem, type OrderSheet } from "@cos/coupang";
-import type { OrderItemRow, ShipmentBoxRow } from "@cos/db";
+import { storableText, type OrderItemRow, type ShipmentBoxRow } from "@cos/db";
 
 /** A parsed record that cannot be stored as it is; its message names the field and the value. */
 export class NormalizeError extends Error {
@@ -12,6 +12,69 @@ export interface ReceivedRecord<T> {
   value: T;
   raw: unknown;
   rawJson: string;
+}
+
+const INT64_MAX = 9223372036854775807n;
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * Refuses a payload holding what Postgres cannot store — text with a NUL character or an
+ * unpaired UTF-16 surrogate (a truncated emoji), an integer beyond 64 bits — naming the path.
+ * Such a record is quarantined instead of failing its whole page.
+ * @throws NormalizeError
+ */
+export function assertStorable(value: unknown, path = "$"): void {
+  if (typeof value === "string") {
+    if (storableText(value) !== value) {
+      throw new NormalizeError(
+        `${path}: text with a NUL character or an unpaired surrogate, which Postgres cannot store`,
+      );
+    }
+  } else if (typeof value === "bigint") {
+    if (value > INT64_MAX || value < -INT64_MAX - 1n)
+      throw new NormalizeError(`${path}: ${value} is beyond a 64-bit integer`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => assertStorable(v, `${path}[${i}]`));
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, v] of Object.entries(value)) {
+      assertStorable(key, path);
+      assertStorable(v, `${path}.${key}`);
+    }
+  }
+}
+
+/**
+ * Refuses a row whose instants lie outside 1900–2999 (a year-0001 date is a broken payload, not
+ * an order) or whose quantities exceed a 32-bit integer column, naming the field.
+ * @throws NormalizeError
+ */
+export function assertPlausible(row: object, path = ""): void {
+  for (const [key, value] of Object.entries(row)) {
+    const at = path ? `${path}.${key}` : key;
+    if (value instanceof Date) {
+      const year = value.getUTCFullYear();
+      if (!(year >= 1900 && year <= 2999))
+        throw new NormalizeError(`${at}: ${value.toISOString()} is not a plausible date`);
+    } else if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) > INT32_MAX) {
+      throw new NormalizeError(`${at}: ${value} is beyond a 32-bit integer`);
+    } else if (Array.isArray(value)) {
+      value.forEach(
+        (v, i) => typeof v === "object" && v !== null && assertPlausible(v as object, `${at}[${i}]`),
+      );
+    }
+  }
+}
+
+/**
+ * Builds a row with `build` from a payload that passes {@link assertStorable}, then checks the row
+ * with {@link assertPlausible}: every normalizer's frame, so no stream writes what Postgres refuses.
+ * @throws NormalizeError
+ */
+export function checked<T extends object>(raw: unknown, build: () => T): T {
+  assertStorable(raw);
+  const row = build();
+  assertPlausible(row);
+  return row;
 }
 
 /** sha256 hex of a canonical JSON text: the change detector beside every raw payload. */
@@ -47,6 +110,10 @@ export function rawElement(raw: unknown, key: string, index: number): unknown {
  *   with no quantity, a vendorItemId twice in one box); the caller quarantines the record.
  */
 export function normalizeOrderSheet(vendorId: string, record: ReceivedRecord<OrderSheet>): ShipmentBoxRow {
+  return checked(record.raw, () => buildShipmentBox(vendorId, record));
+}
+
+function buildShipmentBox(vendorId: string, record: ReceivedRecord<OrderSheet>): ShipmentBoxRow {
   const o = record.value;
   // Items are keyed by (shipmentBoxId, vendorItemId): Coupang invoices one row per vendorItemId.
   const seen = new Set<bigint>();

@@ -356,6 +356,58 @@ describe("syncOrderSheets against the simulator", () => {
   });
 });
 
+describe("records Postgres cannot store", () => {
+  afterEach(reset);
+
+  it("are quarantined with a readable reason while the rest of the page is stored", async () => {
+    const real = client();
+    let tampered = false;
+    const source: OrderSheetSource = {
+      async *orderSheetPages(query, opts) {
+        for await (const page of real.orderSheetPages(query, opts)) {
+          if (tampered || page.orders.length < 3) {
+            yield page;
+            continue;
+          }
+          tampered = true;
+          const poison = (i: number, path: "receiver" | "orderer", name: string) => {
+            const record = page.orders[i]!;
+            const raw = record.raw as Record<string, Record<string, unknown>>;
+            const patched = { ...raw, [path]: { ...raw[path], name } };
+            return { ...record, raw: patched, rawJson: stringifyJson(patched) };
+          };
+          // A NUL character, and an emoji cut in half: both pass validation, neither fits Postgres.
+          yield {
+            ...page,
+            orders: [
+              poison(0, "receiver", "김\u0000철수"),
+              poison(1, "orderer", "이\uD83D"),
+              ...page.orders.slice(2),
+            ],
+          };
+        }
+      },
+    };
+    const report = await syncOrderSheets({
+      prisma,
+      source,
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    });
+    expect(report.outcome).toBe("completed");
+    expect(report.rejected).toBe(2);
+    expect(report.boxesInserted).toBe(398);
+    const q = await prisma.$queryRawUnsafe<Array<{ reason: string }>>(
+      `SELECT reason FROM quarantined_records ORDER BY id`,
+    );
+    expect(q.map((r) => r.reason)).toEqual([
+      "$.receiver.name: text with a NUL character or an unpaired surrogate, which Postgres cannot store",
+      "$.orderer.name: text with a NUL character or an unpaired surrogate, which Postgres cannot store",
+    ]);
+  });
+});
+
 /** A source that applies `mutate` to one box wherever it is read (value and raw JSON alike). */
 function mutating(
   real: CoupangClient,

@@ -16,17 +16,19 @@ export interface QuarantineInput {
  * Stores rejected records with `received_at` = now, in one statement. Call it in the page's
  * transaction so quarantined and accepted rows commit with the checkpoint.
  *
+ * Text Postgres cannot hold — a NUL character, an unpaired UTF-16 surrogate — is written as a
+ * visible `\uXXXX` escape, so the very records refused for such text can still be kept.
+ *
  * @returns the number of rows inserted (= rows.length).
- * @throws Prisma's error when the database refuses a value (e.g. a NUL character in text).
  */
 export async function quarantineRecords(tx: SqlClient, rows: readonly QuarantineInput[]): Promise<number> {
   if (rows.length === 0) return 0;
   const batch = rows.map((r) => ({
-    vendor_id: r.vendorId,
-    stream: r.stream,
-    entity_key: r.entityKey,
-    reason: r.reason,
-    raw: r.raw,
+    vendor_id: storableText(r.vendorId),
+    stream: storableText(r.stream),
+    entity_key: r.entityKey === null ? null : storableText(r.entityKey),
+    reason: storableText(r.reason),
+    raw: storableText(r.raw),
   }));
   return tx.$executeRawUnsafe(
     `INSERT INTO quarantined_records (vendor_id, stream, entity_key, reason, raw)
@@ -34,4 +36,13 @@ export async function quarantineRecords(tx: SqlClient, rows: readonly Quarantine
      FROM jsonb_to_recordset($1::jsonb) AS r(vendor_id text, stream text, entity_key text, reason text, raw text)`,
     JSON.stringify(batch),
   );
+}
+
+/** NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly the character Postgres refuses
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` with NUL and unpaired surrogates replaced by visible `\uXXXX` escapes. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
