@@ -20,6 +20,12 @@ export const REDACT_PATHS = [
   "*.receiverAddr2",
   "*.ordererName",
   "*.safeNumber",
+  // A Coupang error keeps the offending value and the response body to explain itself; either
+  // can hold a buyer's name, phone or address, so neither is logged.
+  "err.value",
+  "err.body",
+  "*.err.value",
+  "*.err.body",
 ];
 
 /** The process logger: JSON lines on stdout, with {@link REDACT_PATHS} redacted. */

@@ -171,6 +171,17 @@ describe("upsertShipmentBoxes", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("never moves a box to another vendor that lists the same shipmentBoxId", async () => {
+    await ensureVendorAccount(prisma, { vendorId: "B00000002", name: "other" });
+    await upsert([makeBox(7n, { status: "ACCEPT" })]);
+    const result = await upsert([makeBox(7n, { status: "INSTRUCT", vendorId: "B00000002" })]);
+    expect(result.events).toEqual([]);
+    const { rows } = await sql.query<{ vendor_id: string; status: string }>(
+      "SELECT vendor_id, status FROM shipment_boxes",
+    );
+    expect(rows).toEqual([{ vendor_id: VENDOR, status: "ACCEPT" }]);
+  });
+
   it("reports a stale read it ignored, and writes no change event for it", async () => {
     await upsert([makeBox(1n, { status: "DEPARTURE", invoiceNumber: "1234" })]);
     const result = await upsert([makeBox(1n, { status: "ACCEPT" })]);

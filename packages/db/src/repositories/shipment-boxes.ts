@@ -221,6 +221,9 @@ const BOX_STATEMENTS = upsertStatements({
     [
       // Identical payload: nothing to do, and updated_at stays as it was.
       `${stored}."raw_hash" IS DISTINCT FROM ${incoming}."raw_hash"`,
+      // A box belongs to the vendor that first listed it: another vendor's read of the same ID
+      // (a misconfigured account, a stray payload) never takes it over.
+      `${stored}."vendor_id" = ${incoming}."vendor_id"`,
       // A read carrying an older invoice upload than the stored one is stale, whatever its status.
       `NOT COALESCE(${latestInvoiceUploadSql(`${incoming}."raw"`)} < ${latestInvoiceUploadSql(`${stored}."raw"`)}, false)`,
       // A stale read (lower rank than stored) never moves the status backwards, except the
