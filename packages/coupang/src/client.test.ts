@@ -235,6 +235,21 @@ describe("CoupangClient.listOrderSheets / orderSheetPages", () => {
     expect(requests).toHaveLength(1);
   });
 
+  it("treats an error code inside an HTTP 200 list answer as that error, not an empty last page", async () => {
+    const { baseUrl } = await fakeCoupang((_r, i) =>
+      i === 0
+        ? { status: 200, body: '{"code":500,"message":"internal exception","data":[]}' }
+        : { status: 200, body: '{"code":"400","message":"bad window","data":[]}' },
+    );
+    const client = makeClient(baseUrl);
+    const server = await client.listOrderSheets(QUERY).catch((e: unknown) => e);
+    expect(server).toBeInstanceOf(CoupangRetryableError);
+    expect(server).toMatchObject({ statusCode: 500, retryable: true });
+    const data = await client.listOrderSheets(QUERY).catch((e: unknown) => e);
+    expect(data).toBeInstanceOf(CoupangDataError);
+    expect((data as Error).message).toContain("bad window");
+  });
+
   it("throws CoupangPayloadError for a non-array data or a non-JSON 200 body", async () => {
     const { baseUrl } = await fakeCoupang((_r, i) =>
       i === 0

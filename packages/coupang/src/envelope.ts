@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { CoupangNotFoundError, CoupangPayloadError } from "./errors.js";
+import { classifyHttpError, CoupangNotFoundError, CoupangPayloadError } from "./errors.js";
 import { recordIssues } from "./schemas/validate.js";
 
 /** Which call an answer belongs to, for error messages. */
@@ -23,6 +23,18 @@ export function envelopeOf(body: unknown, context: CallContext): Record<string, 
 
 /** `data` of a list answer, which must be an array (`[]` when nothing matches, §2.1). */
 export function listData(envelope: Record<string, unknown>, context: CallContext): unknown[] {
+  // An HTTP 200 whose envelope carries an error code (e.g. `{"code":500, "data":[]}`) is that
+  // error, not an empty last page that would end the listing and move a checkpoint.
+  const code = Number(envelope.code);
+  if (Number.isInteger(code) && code >= 400) {
+    throw classifyHttpError({
+      vendorId: context.vendorId,
+      statusCode: code,
+      body: JSON.stringify({ code: envelope.code, message: envelope.message }),
+      method: context.method,
+      path: context.path,
+    });
+  }
   const { data } = envelope;
   if (!Array.isArray(data)) {
     throw new CoupangPayloadError({ ...context, jsonPath: "data", value: data, expected: "an array" });
