@@ -112,6 +112,17 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
   return redis;
 }
 
+/** Calls are counted per vendor and Coupang resource, so each stream's poll reports its own. */
+function callKey(vendorId: string, resource: string): string {
+  return `${vendorId}:${resource}`;
+}
+
+/** The resource of a Coupang path, e.g. `ordersheets` of `/v2/…/vendors/A00012345/ordersheets/…`. */
+function resourceOf(path: string): string {
+  const afterVendor = path.split("/vendors/")[1] ?? "";
+  return afterVendor.split("?")[0]?.split("/")[1] ?? "other";
+}
+
 /** Picks the BullMQ backend: Redis when REDIS_URL is set, else Postgres in its own schema. */
 export function queueBackend(config: WorkerConfig): QueueBackendConfig {
   return config.redisUrl
@@ -150,7 +161,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         secretKey: v.secretKey,
         limiter,
         onResponse: (e) => {
-          calls.set(e.vendorId, (calls.get(e.vendorId) ?? 0) + 1);
+          const key = callKey(e.vendorId, resourceOf(e.path));
+          calls.set(key, (calls.get(key) ?? 0) + 1);
           log.debug(
             { vendorId: e.vendorId, method: e.method, path: e.path, status: e.statusCode, ms: e.durationMs },
             "coupang call",
@@ -228,7 +240,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         trigger: data.trigger,
         config: config.plan,
         signal: shutdown.signal,
-        callCount: () => calls.get(data.vendorId) ?? 0,
+        callCount: () => calls.get(callKey(data.vendorId, data.stream)) ?? 0,
       });
       if (report.outcome === "skipped") jobLog.info("poll skipped: another poll of this stream is running");
       else jobLog.info({ report: { ...report, runId: report.runId?.toString() } }, "poll finished");
@@ -274,7 +286,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         source: client,
         job: data,
         signal: shutdown.signal,
-        callCount: () => calls.get(data.vendorId) ?? 0,
+        // Shared with live ordersheets polls running meanwhile: the resync's own count is approximate.
+        callCount: () => calls.get(callKey(data.vendorId, "ordersheets")) ?? 0,
       });
       if (resync?.status === "completed")
         log.info({ resyncId: data.resyncId, report: resync.report }, "resync completed");
@@ -297,7 +310,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     prisma,
     backend: queues.kind,
     events,
-    apiCalls: (vendorId) => calls.get(vendorId) ?? 0,
+    apiCalls: (vendorId) =>
+      [...calls].reduce((n, [key, count]) => (key.startsWith(`${vendorId}:`) ? n + count : n), 0),
     async pollNow(vendorId, stream = "ordersheets") {
       const data = parseJobData("poll", { vendorId, stream, trigger: "manual" });
       await inbound.add(JOBS.poll.name, data, JOBS.poll.opts);

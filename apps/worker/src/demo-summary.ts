@@ -79,7 +79,7 @@ export function formatSummary(input: {
   const pad = (v: string | number, n: number) => String(v).padStart(n);
   const lines = [
     "",
-    `Synced in ${seconds} s with ${report.apiCalls} API calls (${report.pages} pages, ${report.queries} queries); the simulator counted ${simCalls} calls.`,
+    `Synced in ${seconds} s with ${report.apiCalls} API calls (${report.pages} pages, ${report.queries} queries); the simulator counted ${simCalls} calls of every stream.`,
     `This run wrote ${report.boxesInserted} new boxes, ${report.boxesUpdated} changed boxes, ${report.itemsInserted} new items, ${report.itemsUpdated} changed items; ${report.rejected} records quarantined.`,
     "",
     `${"status".padEnd(16)}${pad("boxes", 8)}${pad("items", 8)}   ${pad("simulator boxes", 16)}${pad("items", 8)}`,
