@@ -33,6 +33,7 @@ import {
   runResyncWindow,
   skippedReport,
   startResync,
+  syncExchangeRequests,
   syncOrderSheets,
   syncReturnRequests,
   type ResyncRequest,
@@ -42,9 +43,13 @@ import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
 /** The poll of each stream of `STREAMS`; a client satisfies every stream's source. */
-const POLLS: Record<Stream, typeof syncOrderSheets | typeof syncReturnRequests> = {
+const POLLS: Record<
+  Stream,
+  typeof syncOrderSheets | typeof syncReturnRequests | typeof syncExchangeRequests
+> = {
   ordersheets: syncOrderSheets,
   returnRequests: syncReturnRequests,
+  exchangeRequests: syncExchangeRequests,
 };
 
 /** Emitted after every poll, for the demo and for tests. */

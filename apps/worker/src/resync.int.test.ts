@@ -40,13 +40,20 @@ beforeAll(async () => {
     }),
     createLogger("silent"),
   );
-  // The live poll at boot: only the last three days, so the resync has older days to bring in.
-  await new Promise<PollOutcome>((resolve) =>
-    app.events.on(
-      "poll",
-      (o) => o.ok && o.stream === "ordersheets" && o.report.outcome === "completed" && resolve(o),
-    ),
-  );
+  // The live ordersheets polls at boot (the scheduler's first job and the boot's own, one of them
+  // possibly skipped under the other's lease; with three streams on two slots they may also run
+  // one after the other): only the last three days, so the resync has older days to bring in.
+  // Both must be done before the test reads the live checkpoint.
+  await new Promise<void>((resolve) => {
+    let polls = 0;
+    let completed = false;
+    app.events.on("poll", (o: PollOutcome) => {
+      if (o.stream !== "ordersheets") return;
+      polls++;
+      completed ||= o.ok && o.report.outcome === "completed";
+      if (polls >= 2 && completed) resolve();
+    });
+  });
 }, 120_000);
 afterAll(async () => {
   await app?.close();

@@ -38,6 +38,7 @@ export type {
 export {
   EXCHANGE_REQUEST_LOCK,
   EXCHANGE_STATUS_RANK,
+  exchangeRequestCountsByDay,
   upsertExchangeRequests,
 } from "./repositories/exchanges.js";
 export type {

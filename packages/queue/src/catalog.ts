@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { JobsOptions } from "bullmq";
 
 /** The inbound streams a vendor is polled for, each with its own scheduler (packages/sync). */
-export const STREAMS = ["ordersheets", "returnRequests"] as const;
+export const STREAMS = ["ordersheets", "returnRequests", "exchangeRequests"] as const;
 export type Stream = (typeof STREAMS)[number];
 
 /** Coupang vendorIds look like `A00012345`; anything else in job data is a bug upstream. */

@@ -48,6 +48,20 @@ export {
   type SyncReturnRequestsInput,
 } from "./returns.js";
 export {
+  exchangeQueryOf,
+  exchangeRequestsAdapter,
+  planExchangeRequests,
+  syncExchangeRequests,
+  writeExchangeRequestPage,
+  EXCHANGE_QUERY_STATUSES,
+  EXCHANGE_REACHABLE,
+  EXCHANGE_REQUESTS_STREAM,
+  EXCHANGE_WINDOW_DAYS,
+  type ExchangeQueryStatus,
+  type ExchangeRequestSource,
+  type SyncExchangeRequestsInput,
+} from "./exchanges.js";
+export {
   cancelResyncRun,
   resyncProgress,
   RESYNC_STREAMS,

@@ -7,13 +7,13 @@ import {
 } from "@cos/coupang";
 import {
   boxCountsByDay,
-  quarantineRecords,
   upsertShipmentBoxes,
   type ChangeEventDraft,
   type ShipmentBoxRow,
   type Tx,
 } from "@cos/db";
 import { NormalizeError, normalizeOrderSheet } from "./normalize.js";
+import { quarantineRejected } from "./page-write.js";
 import { REACHABLE, type OrderSheetsPlanConfig } from "./planner.js";
 import { runStream, type PageTally, type PollInput, type StreamAdapter, type SyncReport } from "./stream.js";
 
@@ -89,19 +89,7 @@ export async function writeOrderSheetPage(
   tally.itemsInserted += counts.itemsInserted;
   tally.itemsUpdated += counts.itemsUpdated;
   tally.staleReads += counts.staleReads.length;
-  if (rejected.length > 0) {
-    await quarantineRecords(
-      tx,
-      rejected.map((r) => ({
-        vendorId,
-        stream: ORDERSHEETS_STREAM,
-        entityKey: entityKeyOf(r.raw),
-        reason: r.error,
-        raw: r.rawJson,
-      })),
-    );
-    tally.rejected += rejected.length;
-  }
+  await quarantineRejected(tx, vendorId, ORDERSHEETS_STREAM, "shipmentBoxId", rejected, tally);
   return counts.events;
 }
 
@@ -126,13 +114,4 @@ function normalizePage(
     }
   }
   return { rows: [...rows.values()], rejected };
-}
-
-/** The shipmentBoxId of a rejected record, when it has a readable one, for the quarantine row. */
-function entityKeyOf(raw: unknown): string | null {
-  if (raw && typeof raw === "object" && "shipmentBoxId" in raw) {
-    const id = raw.shipmentBoxId;
-    if (typeof id === "bigint" || typeof id === "number" || typeof id === "string") return String(id);
-  }
-  return null;
 }

@@ -132,16 +132,20 @@ export interface PlanInput {
  * maps a local status (keyed as `local` counts it) to the query statuses it may still show
  * under, for the warm tier; a local status absent from `reachable` counts as open. `arrivals`
  * are the statuses a new entity may first appear in on an older day: warm reads them every day.
+ * `maxWindowDays` (default 31, the ordersheets and returnRequests limit) caps every window's span
+ * in KST days, for a list that accepts less (exchangeRequests: 7).
  */
 export function planStream(
   input: PlanInput & {
     statuses: readonly string[];
     reachable: Readonly<Record<string, readonly string[]>>;
     arrivals?: readonly string[];
+    maxWindowDays?: number;
   },
 ): StreamPlan {
   const { now, syncedThrough, tierRuns, local, config, statuses, reachable } = input;
   const arrivals = input.arrivals ?? [];
+  const maxWindowDays = input.maxWindowDays ?? 31;
   const to = new Date(now.getTime() - config.lagMs);
   const from = syncedThrough
     ? new Date(Math.min(syncedThrough.getTime(), to.getTime()) - config.lookbackMs)
@@ -149,7 +153,7 @@ export function planStream(
   const hotReason = syncedThrough
     ? `hot: checkpoint ${syncedThrough.toISOString()} minus ${config.lookbackMs / 60_000} min lookback, up to now − ${config.lagMs / 1000} s`
     : `hot: backfill of ${Math.round(config.backfillMs / DAY_MS)} days, no checkpoint yet`;
-  const hot: PlannedQuery[] = splitDailyWindows(from, to).flatMap((w) =>
+  const hot: PlannedQuery[] = splitDailyWindows(from, to, maxWindowDays).flatMap((w) =>
     statuses.map((status) => ({
       tier: "hot" as const,
       status,
@@ -170,7 +174,7 @@ export function planStream(
   if (due("cold", config.coldIntervalMs)) {
     tier = "cold";
     const start = new Date(hotFirstDay.getTime() - config.coldDays * DAY_MS);
-    for (const w of splitDailyWindows(start, hotFirstDay).reverse()) {
+    for (const w of splitDailyWindows(start, hotFirstDay, maxWindowDays).reverse()) {
       for (const status of statuses) {
         candidates.push({
           tier: "cold",
@@ -184,7 +188,7 @@ export function planStream(
     }
   } else if (due("warm", config.warmIntervalMs)) {
     tier = "warm";
-    candidates = planWarm(local, hotFirstDay, config, statuses, reachable, arrivals);
+    candidates = planWarm(local, hotFirstDay, config, statuses, reachable, arrivals, maxWindowDays);
   }
   // A tier an earlier poll's budget cut continues where it stopped, so the oldest days are not
   // starved by polls that always start again from the newest.
@@ -222,6 +226,11 @@ export function planStream(
   };
 }
 
+/** Days from `fromDay` to `toDay` (`yyyy-MM-dd`), so a window of one day is 0. */
+function daysBetween(fromDay: string, toDay: string): number {
+  return (Date.parse(`${toDay}T00:00:00Z`) - Date.parse(`${fromDay}T00:00:00Z`)) / DAY_MS;
+}
+
 /** Expected calls of all candidate queries of one day (they are kept or deferred together). */
 function dayCost(candidates: readonly PlannedQuery[], day: string): number {
   return candidates.filter((q) => q.createdAtTo === day).reduce((n, q) => n + q.cost, 0);
@@ -238,7 +247,8 @@ function estimate(local: LocalCounts, status: string, fromDay: string, toDay: st
 
 /**
  * The warm tier: per status, the days of the last `warmDays` whose local boxes could still reach
- * that status, as windows that merge adjacent days when one query costs no more than two.
+ * that status, as windows that merge adjacent days when one query costs no more than two (and
+ * the window stays within `maxWindowDays`).
  */
 function planWarm(
   local: LocalCounts,
@@ -247,6 +257,7 @@ function planWarm(
   statuses: readonly string[],
   reachable: Readonly<Record<string, readonly string[]>>,
   arrivals: readonly string[],
+  maxWindowDays: number,
 ): PlannedQuery[] {
   const days: string[] = []; // newest first, so a budget cut drops the oldest days
   for (let i = 1; i <= config.warmDays; i++)
@@ -272,14 +283,14 @@ function planWarm(
         continue;
       }
       const cost = estimate(local, status, day, day);
-      if (current) {
+      if (current && daysBetween(day, current.to) < maxWindowDays) {
         const merged = estimate(local, status, day, current.to);
         if (merged <= current.cost + cost) {
           current = { from: day, to: current.to, cost: merged };
           continue;
         }
-        emit(current);
       }
+      if (current) emit(current);
       current = { from: day, to: day, cost };
     }
     if (current) emit(current);

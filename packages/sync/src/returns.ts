@@ -1,15 +1,13 @@
-import type { CoupangClient, RejectedRecord, ReturnRequestPage, ReturnStatusFilter } from "@cos/coupang";
+import type { CoupangClient, ReturnRequestPage, ReturnStatusFilter } from "@cos/coupang";
 import {
   returnRequestCountsByDay,
-  quarantineRecords,
   upsertReturnRequests,
   type ChangeEventDraft,
   type PrismaClient,
-  type ReturnRequestRow,
   type Tx,
 } from "@cos/db";
-import { NormalizeError } from "./normalize.js";
 import { normalizeReturnRequest } from "./normalize-returns.js";
+import { writeRequestPage } from "./page-write.js";
 import { planStream, type PlanInput, type PlanConfig, type StreamPlan } from "./planner.js";
 import { runStream, type PageTally, type PollInput, type StreamAdapter, type SyncReport } from "./stream.js";
 
@@ -143,49 +141,23 @@ export function syncReturnRequests(input: SyncReturnRequestsInput): Promise<Sync
  * stop-shipment request is listed under RU and UC) writes nothing.
  * @returns the change events, for `appendPageEvents` as the transaction's last statement.
  */
-export async function writeReturnRequestPage(
+export function writeReturnRequestPage(
   tx: Tx,
   vendorId: string,
   page: ReturnRequestPage,
   tally: PageTally,
 ): Promise<ChangeEventDraft[]> {
-  const rows: ReturnRequestRow[] = [];
-  const rejected: RejectedRecord[] = [...page.rejected];
-  for (const record of page.returns) {
-    try {
-      rows.push(normalizeReturnRequest(vendorId, record));
-    } catch (err) {
-      if (!(err instanceof NormalizeError)) throw err;
-      rejected.push({ raw: record.raw, rawJson: record.rawJson, error: err.message });
-    }
-  }
-  const counts = await upsertReturnRequests(tx, rows);
-  tally.boxesInserted += counts.requestsInserted;
-  tally.boxesUpdated += counts.requestsUpdated;
-  tally.itemsInserted += counts.itemsInserted;
-  tally.itemsUpdated += counts.itemsUpdated;
-  tally.staleReads += counts.staleReads.length;
-  if (rejected.length > 0) {
-    await quarantineRecords(
-      tx,
-      rejected.map((r) => ({
-        vendorId,
-        stream: RETURN_REQUESTS_STREAM,
-        entityKey: receiptKeyOf(r.raw),
-        reason: r.error,
-        raw: r.rawJson,
-      })),
-    );
-    tally.rejected += rejected.length;
-  }
-  return counts.events;
-}
-
-/** The receiptId of a rejected record, when it has a readable one, for the quarantine row. */
-function receiptKeyOf(raw: unknown): string | null {
-  if (raw && typeof raw === "object" && "receiptId" in raw) {
-    const id = raw.receiptId;
-    if (typeof id === "bigint" || typeof id === "number" || typeof id === "string") return String(id);
-  }
-  return null;
+  return writeRequestPage(
+    tx,
+    vendorId,
+    {
+      stream: RETURN_REQUESTS_STREAM,
+      keyField: "receiptId",
+      records: page.returns,
+      rejected: page.rejected,
+      normalize: normalizeReturnRequest,
+      upsert: upsertReturnRequests,
+    },
+    tally,
+  );
 }

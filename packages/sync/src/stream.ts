@@ -45,6 +45,8 @@ export interface StreamAdapter<P extends { nextToken: string | undefined }> {
   statuses: readonly string[];
   /** Per local status (as {@link localCounts} keys it), the query statuses it may still show under. */
   reachable: Readonly<Record<string, readonly string[]>>;
+  /** The longest window the list accepts, in KST days (default 31; see {@link planStream}). */
+  maxWindowDays?: number;
   /** The local copy's entities per KST creation day and status (keyed as `reachable`), since `since`. */
   localCounts(prisma: PrismaClient, vendorId: string, since: Date): Promise<LocalCounts>;
   /** Every page of one planned query, from `nextToken` (null = the first page). */
@@ -217,6 +219,7 @@ async function pollUnderLease<P extends { nextToken: string | undefined }>(
       config,
       statuses: adapter.statuses,
       reachable: adapter.reachable,
+      ...(adapter.maxWindowDays === undefined ? {} : { maxWindowDays: adapter.maxWindowDays }),
     });
   const runId = await startSyncRun(prisma, {
     vendorId,

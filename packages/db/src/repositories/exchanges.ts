@@ -1,4 +1,4 @@
-import { type ColumnSpecs, type SqlClient, columnList, encodeRow } from "./sql.js";
+import { type ColumnSpecs, type SqlClient, columnList, countsByKstDay, encodeRow } from "./sql.js";
 import {
   type ChangeEventDraft,
   type StatusStaleRead,
@@ -235,4 +235,22 @@ export async function upsertExchangeRequests(
     events: [...parents.events, ...children.events],
     staleReads: parents.staleReads,
   };
+}
+
+/**
+ * A vendor's exchange requests per KST day of `requested_at` (Coupang's `createdAt`, what the list
+ * filters by) and `exchange_status`, for exchanges requested at or after `since`: day → status →
+ * exchanges. What the planner reads to spend calls only where an exchange could still change.
+ */
+export function exchangeRequestCountsByDay(
+  db: SqlClient,
+  vendorId: string,
+  since: Date,
+): Promise<Map<string, Map<string, number>>> {
+  return countsByKstDay(
+    db,
+    { table: "exchange_requests", dayColumn: "requested_at", statusColumn: "exchange_status" },
+    vendorId,
+    since,
+  );
 }

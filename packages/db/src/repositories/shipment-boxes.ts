@@ -1,4 +1,4 @@
-import { type ColumnSpecs, type SqlClient, columnList, encodeRow } from "./sql.js";
+import { type ColumnSpecs, type SqlClient, columnList, countsByKstDay, encodeRow } from "./sql.js";
 import {
   type ChangeEventDraft,
   dedupeByRank,
@@ -313,23 +313,15 @@ export async function upsertShipmentBoxes(
  * A vendor's boxes per KST creation day (`yyyy-MM-dd`) and status, for boxes created at or after
  * `since`: what the planner reads to spend calls only where a box could still change.
  */
-export async function boxCountsByDay(
+export function boxCountsByDay(
   db: SqlClient,
   vendorId: string,
   since: Date,
 ): Promise<Map<string, Map<string, number>>> {
-  const rows = await db.$queryRawUnsafe<Array<{ day: string; status: string; boxes: number }>>(
-    `SELECT to_char(ordered_at AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD') AS day, status, count(*)::int AS boxes
-       FROM shipment_boxes WHERE vendor_id = $1 AND ordered_at >= $2::timestamptz
-      GROUP BY 1, 2`,
+  return countsByKstDay(
+    db,
+    { table: "shipment_boxes", dayColumn: "ordered_at", statusColumn: "status" },
     vendorId,
-    since.toISOString(),
+    since,
   );
-  const byDay = new Map<string, Map<string, number>>();
-  for (const r of rows) {
-    const day = byDay.get(r.day) ?? new Map<string, number>();
-    day.set(r.status, r.boxes);
-    byDay.set(r.day, day);
-  }
-  return byDay;
 }

@@ -86,6 +86,35 @@ export function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
+/**
+ * A vendor's rows of `table` per KST day (`yyyy-MM-dd`) of `dayColumn` and per `statusColumn`,
+ * for rows whose `dayColumn` is at or after `since`: day → status → rows. What the planner reads
+ * to spend calls only where an entity could still change. Table and columns are our own schema's.
+ */
+export async function countsByKstDay(
+  db: SqlClient,
+  source: { table: string; dayColumn: string; statusColumn: string },
+  vendorId: string,
+  since: Date,
+): Promise<Map<string, Map<string, number>>> {
+  const day = quoteIdent(source.dayColumn);
+  const rows = await db.$queryRawUnsafe<Array<{ day: string; status: string; n: number }>>(
+    `SELECT to_char(${day} AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD') AS day,
+            ${quoteIdent(source.statusColumn)} AS status, count(*)::int AS n
+       FROM ${quoteIdent(source.table)} WHERE vendor_id = $1 AND ${day} >= $2::timestamptz
+      GROUP BY 1, 2`,
+    vendorId,
+    since.toISOString(),
+  );
+  const byDay = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const counts = byDay.get(r.day) ?? new Map<string, number>();
+    counts.set(r.status, r.n);
+    byDay.set(r.day, counts);
+  }
+  return byDay;
+}
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const UTC_MIDNIGHT_MS = 86_400_000;
 

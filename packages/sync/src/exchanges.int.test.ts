@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CoupangClient, parseJson } from "@cos/coupang";
+import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
+import { hashRaw } from "./normalize.js";
+import type { PlanConfig } from "./planner.js";
+import { EXCHANGE_REQUESTS_STREAM, syncExchangeRequests } from "./exchanges.js";
+import { useTestDatabase } from "../../../test/support/database.js";
+
+const VENDOR = { vendorId: "A00000078", accessKey: "ak-78", secretKey: "sk-78" };
+const HOUR = 3_600_000;
+/** 2025-03-10 12:00 KST: every poll of this file stays inside one KST day. */
+const ANCHOR = new Date("2025-03-10T03:00:00Z");
+const config: PlanConfig = {
+  lagMs: 120_000,
+  lookbackMs: 30 * 60_000,
+  backfillMs: 20 * 24 * HOUR,
+  warmIntervalMs: 15 * 60_000,
+  warmDays: 7,
+  coldIntervalMs: 24 * HOUR,
+  coldDays: 31,
+  callBudget: 1000,
+};
+
+let sim: Simulator;
+let prisma: PrismaClient;
+let client: CoupangClient;
+const fixture = useTestDatabase();
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    seed: 17,
+    orders: 200,
+    days: 10,
+    anchor: ANCHOR,
+    activity: "none",
+    clock: "simulated",
+    vendors: [VENDOR],
+  });
+  prisma = fixture.prisma;
+  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
+  client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1000 });
+});
+afterAll(async () => {
+  client?.close();
+  await sim?.close();
+});
+
+/** A buyer's exchange request of a delivered box in the simulator (`POST /__sim/events`). */
+async function newExchange(shipmentBoxId: bigint): Promise<bigint> {
+  const res = await fetch(`${sim.url}/__sim/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, type: "exchangeRequest", shipmentBoxId }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`exchangeRequest ${shipmentBoxId}: ${res.status} ${text}`);
+  return BigInt(String((parseJson(text) as Record<string, unknown>).exchangeId));
+}
+
+const poll = () =>
+  syncExchangeRequests({
+    prisma,
+    source: client,
+    vendorId: VENDOR.vendorId,
+    config,
+    trigger: "manual",
+    now: () => sim.clock.now(),
+  });
+
+type State = { requests: Map<string, string>; items: Map<string, string> };
+
+async function dbState(): Promise<State> {
+  const requests = await prisma.$queryRawUnsafe<Array<{ id: string; v: string }>>(
+    `SELECT exchange_id::text AS id, exchange_status || ':' || order_id::text || ':' || raw_hash AS v
+       FROM exchange_requests`,
+  );
+  const items = await prisma.$queryRawUnsafe<Array<{ id: string; v: string }>>(
+    `SELECT exchange_item_id::text AS id,
+            exchange_id::text || ':' || order_item_id::text || ':' || original_shipment_box_id::text AS v
+       FROM exchange_items`,
+  );
+  return {
+    requests: new Map(requests.map((r) => [r.id, r.v])),
+    items: new Map(items.map((i) => [i.id, i.v])),
+  };
+}
+
+/** What the simulator serves now, read through the client: every exchange of today, its raw hash. */
+async function servedState(): Promise<State> {
+  const requests = new Map<string, string>();
+  const items = new Map<string, string>();
+  for await (const page of client.exchangeRequestPages({
+    createdAtFrom: "2025-03-10T00:00:00",
+    createdAtTo: "2025-03-10T23:59:59",
+  })) {
+    expect(page.rejected).toEqual([]);
+    for (const x of page.exchanges) {
+      const v = x.value;
+      requests.set(String(v.exchangeId), `${v.exchangeStatus}:${v.orderId}:${hashRaw(x.rawJson)}`);
+      for (const i of x.value.exchangeItemDtoV1s)
+        items.set(
+          String(i.exchangeItemId),
+          `${x.value.exchangeId}:${i.orderItemId}:${i.originalShipmentBoxId}`,
+        );
+    }
+  }
+  return { requests, items };
+}
+
+/** Per exchange, its `exchange_request` events in order: `kind old→new`. */
+async function requestEvents(): Promise<Map<string, string[]>> {
+  const rows = await prisma.$queryRawUnsafe<
+    Array<{ id: string; kind: string; old: string | null; new: string | null }>
+  >(
+    `SELECT entity_id AS id, kind, old_status AS old, new_status AS new FROM change_events
+      WHERE entity = 'exchange_request' ORDER BY id`,
+  );
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.id, [...(out.get(r.id) ?? []), `${r.kind} ${r.old ?? ""}→${r.new ?? ""}`]);
+  return out;
+}
+
+describe("syncExchangeRequests against the simulator", () => {
+  it("copies exchanges as served, follows a status move with one status_changed event, and a re-poll writes nothing", async () => {
+    const delivered = sim
+      .groundTruth(VENDOR.vendorId)
+      .orders.filter((o) => o.status === "FINAL_DELIVERY")
+      .map((o) => o.shipmentBoxId);
+    expect(delivered.length).toBeGreaterThanOrEqual(3);
+    const exchanges = [
+      await newExchange(delivered[0]!),
+      await newExchange(delivered[1]!),
+      await newExchange(delivered[2]!),
+    ];
+    sim.clock.advance(5 * 60_000);
+
+    const first = await poll();
+    expect(first.outcome).toBe("completed");
+    expect(first.stream).toBe(EXCHANGE_REQUESTS_STREAM);
+    const served = await servedState();
+    expect([...served.requests.keys()].sort()).toEqual(exchanges.map(String).sort());
+    for (const v of served.requests.values()) expect(v).toMatch(/^RECEIPT:/);
+    expect(served.items.size).toBeGreaterThanOrEqual(3);
+    expect(await dbState()).toEqual(served);
+    expect([first.boxesInserted, first.boxesUpdated, first.itemsInserted, first.rejected]).toEqual([
+      3,
+      0,
+      served.items.size,
+      0,
+    ]);
+    const checkpoint = await getCheckpoint(prisma, VENDOR.vendorId, EXCHANGE_REQUESTS_STREAM);
+    expect(checkpoint?.cursor).toBeNull();
+    expect(checkpoint?.syncedThrough?.toISOString()).toBe(first.syncedThrough);
+
+    // The seller rejects one exchange: RECEIPT → REJECT.
+    const rejected = await client.rejectExchange(exchanges[0]!, "SOLDOUT");
+    expect(rejected).toMatchObject({ succeeded: true });
+    sim.clock.advance(60_000);
+
+    const second = await poll();
+    expect(second.outcome).toBe("completed");
+    expect(second.plan?.reason).toBe("5 hot");
+    expect(await dbState()).toEqual(await servedState());
+    expect([second.boxesInserted, second.boxesUpdated, second.statusChanges]).toEqual([0, 1, 1]);
+    const events = await requestEvents();
+    expect(events.get(String(exchanges[0]))).toEqual(["created →RECEIPT", "status_changed RECEIPT→REJECT"]);
+    for (const id of exchanges.slice(1)) expect(events.get(String(id))).toEqual(["created →RECEIPT"]);
+
+    sim.clock.advance(60_000);
+    const third = await poll();
+    expect(third.outcome).toBe("completed");
+    expect([
+      third.boxesInserted,
+      third.boxesUpdated,
+      third.itemsInserted,
+      third.itemsUpdated,
+      third.events,
+    ]).toEqual([0, 0, 0, 0, 0]);
+  });
+});
