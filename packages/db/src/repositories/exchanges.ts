@@ -216,12 +216,11 @@ export async function upsertExchangeRequests(
     childStatements: ITEM_STATEMENTS,
     encodeParent: (request, where) => encodeRow(request, REQUEST_COLUMNS, where),
     childrenOf: (request) => request.items,
-    checkChild: (request, item, where) => {
-      if (item.exchangeId !== request.exchangeId) {
-        throw new Error(
-          `${where}.exchangeId ${item.exchangeId} differs from its exchange ${request.exchangeId}`,
-        );
-      }
+    link: {
+      field: "exchangeId",
+      noun: "exchange",
+      parentKey: (request) => request.exchangeId,
+      childParentKey: (item) => item.exchangeId,
     },
     encodeChild: (item, where) => encodeRow(item, ITEM_COLUMNS, where),
     childKey: (item) => item.exchangeItemId.toString(),

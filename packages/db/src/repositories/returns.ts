@@ -297,10 +297,11 @@ export async function upsertReturnRequests(
     childStatements: ITEM_STATEMENTS,
     encodeParent: (request, where) => encodeRow(request, REQUEST_COLUMNS, where),
     childrenOf: (request) => request.items,
-    checkChild: (request, item, where) => {
-      if (item.receiptId !== request.receiptId) {
-        throw new Error(`${where}.receiptId ${item.receiptId} differs from its receipt ${request.receiptId}`);
-      }
+    link: {
+      field: "receiptId",
+      noun: "receipt",
+      parentKey: (request) => request.receiptId,
+      childParentKey: (item) => item.receiptId,
     },
     encodeChild: (item, where) => encodeRow(item, ITEM_COLUMNS, where),
     childKey: (item) => `${item.receiptId}/${item.vendorItemId}`,

@@ -284,12 +284,11 @@ export async function upsertShipmentBoxes(
     childStatements: ITEM_STATEMENTS,
     encodeParent: (box, where) => encodeRow(box, BOX_COLUMNS, where),
     childrenOf: (box) => box.items,
-    checkChild: (box, item, where) => {
-      if (item.shipmentBoxId !== box.shipmentBoxId) {
-        throw new Error(
-          `${where}.shipmentBoxId ${item.shipmentBoxId} differs from its box ${box.shipmentBoxId}`,
-        );
-      }
+    link: {
+      field: "shipmentBoxId",
+      noun: "box",
+      parentKey: (box) => box.shipmentBoxId,
+      childParentKey: (item) => item.shipmentBoxId,
     },
     encodeChild: (item, where) => encodeRow(item, ITEM_COLUMNS, where),
     childKey: (item) => `${item.shipmentBoxId}/${item.vendorItemId}`,

@@ -265,8 +265,15 @@ export interface FamilyBatch<P extends { rawHash: string }, C> {
   childStatements: UpsertStatements;
   encodeParent: (parent: P, where: string) => Record<string, unknown>;
   childrenOf: (parent: P) => readonly C[];
-  /** Throws when a child is filed under another parent. */
-  checkChild: (parent: P, child: C, where: string) => void;
+  /** How a child names its parent: a child filed under another parent is refused. */
+  link: {
+    /** The child's field holding the parent key, e.g. `shipmentBoxId`. */
+    field: string;
+    /** The parent in the message, e.g. `box`. */
+    noun: string;
+    parentKey: (parent: P) => bigint;
+    childParentKey: (child: C) => bigint;
+  };
   encodeChild: (child: C, where: string) => Record<string, unknown>;
   /** The child's key as text: the same key twice in one parent keeps the later line. */
   childKey: (child: C) => string;
@@ -287,7 +294,12 @@ export async function upsertFamily<P extends { rawHash: string }, C>(
   batch.parents.forEach((parent, i) => {
     batch.childrenOf(parent).forEach((child, j) => {
       const where = `${batch.label}[${i}].items[${j}]`;
-      batch.checkChild(parent, child, where);
+      const { field, noun, parentKey, childParentKey } = batch.link;
+      if (childParentKey(child) !== parentKey(parent)) {
+        throw new Error(
+          `${where}.${field} ${childParentKey(child)} differs from its ${noun} ${parentKey(parent)}`,
+        );
+      }
       const record = batch.encodeChild(child, where);
       record[PARENT_RAW_HASH.column] = parent.rawHash;
       children.set(batch.childKey(child), record);
