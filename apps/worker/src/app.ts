@@ -31,26 +31,15 @@ import {
   ResyncRequestError,
   resyncProgress,
   runResyncWindow,
+  runStream,
   skippedReport,
   startResync,
-  syncExchangeRequests,
-  syncOrderSheets,
-  syncReturnRequests,
+  streamAdapter,
   type ResyncRequest,
   type SyncReport,
 } from "@cos/sync";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
-
-/** The poll of each stream of `STREAMS`; a client satisfies every stream's source. */
-const POLLS: Record<
-  Stream,
-  typeof syncOrderSheets | typeof syncReturnRequests | typeof syncExchangeRequests
-> = {
-  ordersheets: syncOrderSheets,
-  returnRequests: syncReturnRequests,
-  exchangeRequests: syncExchangeRequests,
-};
 
 /** Emitted after every poll, for the demo and for tests. */
 export type PollOutcome =
@@ -237,16 +226,17 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       return skippedReport(data.vendorId, data.stream);
     }
     try {
-      const poll = POLLS[data.stream];
-      const report = await poll({
-        prisma,
-        source: client,
-        vendorId: data.vendorId,
-        trigger: data.trigger,
-        config: config.plan,
-        signal: shutdown.signal,
-        callCount: () => calls.get(callKey(data.vendorId, data.stream)) ?? 0,
-      });
+      const report = await runStream(
+        {
+          prisma,
+          vendorId: data.vendorId,
+          trigger: data.trigger,
+          config: config.plan,
+          signal: shutdown.signal,
+          callCount: () => calls.get(callKey(data.vendorId, data.stream)) ?? 0,
+        },
+        streamAdapter(data.stream, { source: client, prisma }),
+      );
       if (report.outcome === "skipped") jobLog.info("poll skipped: another poll of this stream is running");
       else jobLog.info({ report: { ...report, runId: report.runId?.toString() } }, "poll finished");
       events.emit("poll", { ok: true, vendorId: data.vendorId, stream: data.stream, report });

@@ -72,3 +72,12 @@ export {
   type ResyncRequest,
   type ResyncStream,
 } from "./resync.js";
+export {
+  isStreamName,
+  streamAdapter,
+  STREAM_NAMES,
+  type AnyStreamAdapter,
+  type StreamDeps,
+  type StreamName,
+  type StreamSource,
+} from "./streams.js";

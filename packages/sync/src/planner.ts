@@ -132,6 +132,9 @@ export interface PlanInput {
  * maps a local status (keyed as `local` counts it) to the query statuses it may still show
  * under, for the warm tier; a local status absent from `reachable` counts as open. `arrivals`
  * are the statuses a new entity may first appear in on an older day: warm reads them every day.
+ * `keyed` are statuses that check entities already stored, by key, rather than list a period
+ * (returnWithdrawRequests' `CHECK`): new entities never first show there, so the hot tier skips
+ * them, and warm and cold read them.
  * `maxWindowDays` (default 31, the ordersheets and returnRequests limit) caps every window's span
  * in KST days, for a list that accepts less (exchangeRequests: 7).
  */
@@ -140,11 +143,13 @@ export function planStream(
     statuses: readonly string[];
     reachable: Readonly<Record<string, readonly string[]>>;
     arrivals?: readonly string[];
+    keyed?: readonly string[];
     maxWindowDays?: number;
   },
 ): StreamPlan {
   const { now, syncedThrough, tierRuns, local, config, statuses, reachable } = input;
   const arrivals = input.arrivals ?? [];
+  const keyed = input.keyed ?? [];
   const maxWindowDays = input.maxWindowDays ?? 31;
   const to = new Date(now.getTime() - config.lagMs);
   const from = syncedThrough
@@ -154,14 +159,16 @@ export function planStream(
     ? `hot: checkpoint ${syncedThrough.toISOString()} minus ${config.lookbackMs / 60_000} min lookback, up to now − ${config.lagMs / 1000} s`
     : `hot: backfill of ${Math.round(config.backfillMs / DAY_MS)} days, no checkpoint yet`;
   const hot: PlannedQuery[] = splitDailyWindows(from, to, maxWindowDays).flatMap((w) =>
-    statuses.map((status) => ({
-      tier: "hot" as const,
-      status,
-      createdAtFrom: w.createdAtFrom,
-      createdAtTo: w.createdAtTo,
-      cost: estimate(local, status, w.createdAtFrom, w.createdAtTo),
-      reason: hotReason,
-    })),
+    statuses
+      .filter((status) => !keyed.includes(status))
+      .map((status) => ({
+        tier: "hot" as const,
+        status,
+        createdAtFrom: w.createdAtFrom,
+        createdAtTo: w.createdAtTo,
+        cost: estimate(local, status, w.createdAtFrom, w.createdAtTo),
+        reason: hotReason,
+      })),
   );
 
   // Warm and cold cover the days before the hot range's first day; a new vendor's backfill

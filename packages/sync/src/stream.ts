@@ -47,6 +47,11 @@ export interface StreamAdapter<P extends { nextToken: string | undefined }> {
   reachable: Readonly<Record<string, readonly string[]>>;
   /** The longest window the list accepts, in KST days (default 31; see {@link planStream}). */
   maxWindowDays?: number;
+  /**
+   * Statuses of {@link statuses} that check stored entities by key instead of listing a period
+   * (see {@link planStream}'s `keyed`): the hot tier and resyncs skip them.
+   */
+  keyedStatuses?: readonly string[];
   /** The local copy's entities per KST creation day and status (keyed as `reachable`), since `since`. */
   localCounts(prisma: PrismaClient, vendorId: string, since: Date): Promise<LocalCounts>;
   /** Every page of one planned query, from `nextToken` (null = the first page). */
@@ -220,6 +225,7 @@ async function pollUnderLease<P extends { nextToken: string | undefined }>(
       statuses: adapter.statuses,
       reachable: adapter.reachable,
       ...(adapter.maxWindowDays === undefined ? {} : { maxWindowDays: adapter.maxWindowDays }),
+      ...(adapter.keyedStatuses === undefined ? {} : { keyed: adapter.keyedStatuses }),
     });
   const runId = await startSyncRun(prisma, {
     vendorId,
