@@ -97,6 +97,11 @@ export interface CoupangClientOptions {
   onResponse?: (event: CoupangResponseEvent) => void;
   /** Clock for the `signed-date` (tests); defaults to the system clock. */
   now?: () => Date;
+  /**
+   * The largest answer accepted, bytes; default 64 MiB (a page of 50 boxes is well under 1 MiB).
+   * A larger one is cut off as it streams in and refused with `CoupangPayloadError`.
+   */
+  maxResponseBytes?: number;
 }
 
 /** Query of one PO list page in daily mode (coupang-api.md §2.1). */
@@ -331,6 +336,7 @@ export class CoupangClient {
       warningSlowDown: options.warningSlowDown ?? { factor: 0.5, ms: 10 * 60_000 },
       onResponse: options.onResponse,
       now: options.now ?? (() => new Date()),
+      maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
     });
   }
 

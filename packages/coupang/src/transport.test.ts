@@ -1,10 +1,13 @@
 // The client's transport: limiter on every attempt, back-off on Coupang's signals, retries for
 // reads only, timeouts per call kind (coupang-api.md §1, §10; pitfalls B-4, B-12).
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   CoupangAuthError,
   CoupangBlockedError,
+  CoupangPayloadError,
   CoupangRateLimitError,
   CoupangRetryableError,
 } from "./errors.js";
@@ -194,5 +197,42 @@ describe("timeouts and blocks", () => {
     expect(error).toBeInstanceOf(CoupangBlockedError);
     expect((error as Error).message).toContain("HTTP 302 redirect to https://www.coupang.com/blocked");
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe("answer size", () => {
+  it("refuses an answer whose Content-Length is over maxResponseBytes", async () => {
+    const body = JSON.stringify({ ...EMPTY, message: "x".repeat(2 * 1024 * 1024) });
+    const { baseUrl } = await fakeCoupang(() => ({ status: 200, body }));
+    const error = await makeClient(baseUrl, { maxResponseBytes: 1024 * 1024 })
+      .listOrderSheets(QUERY)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CoupangPayloadError);
+    expect((error as Error).message).toContain("expected at most 1048576 bytes");
+  });
+
+  it("cuts off an endless chunked answer once it passes the cap, without buffering it", async () => {
+    let written = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && written < 512 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed && written < 512 * 1024 * 1024) res.once("drain", pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const error = await makeClient(`http://127.0.0.1:${port}`, { maxResponseBytes: 4 * 1024 * 1024 })
+        .listOrderSheets(QUERY)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CoupangPayloadError);
+      expect(written).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -44,6 +44,8 @@ export interface TransportOptions {
   warningSlowDown: { factor: number; ms: number };
   onResponse: ((event: CoupangResponseEvent) => void) | undefined;
   now: () => Date;
+  /** A body larger than this is cut off and refused (a runaway answer must not exhaust memory). */
+  maxResponseBytes: number;
 }
 
 /** One call: method, path (vendor already in it), query, JSON body, and whether it is extended. */
@@ -214,14 +216,36 @@ export class Transport {
 
   private async send(spec: CallSpec, url: string, body: string | undefined): Promise<Response<string>> {
     const { method, path, extended } = spec;
+    const { maxResponseBytes } = this.options;
+    let oversized: number | undefined;
+    const request = this.http(url, {
+      method,
+      body,
+      headers: extended ? { "x-extended-timeout": "90000" } : {},
+      timeout: { request: extended ? this.options.extendedTimeoutMs : this.options.standardTimeoutMs },
+    });
+    // Checked as the body streams in (and against Content-Length up front), so an oversized
+    // answer is dropped before it is buffered whole.
+    void request.on("downloadProgress", ({ transferred, total }) => {
+      const size = Math.max(transferred, total ?? 0);
+      if (size > maxResponseBytes && oversized === undefined) {
+        oversized = size;
+        request.cancel();
+      }
+    });
     try {
-      return await this.http(url, {
-        method,
-        body,
-        headers: extended ? { "x-extended-timeout": "90000" } : {},
-        timeout: { request: extended ? this.options.extendedTimeoutMs : this.options.standardTimeoutMs },
-      });
+      return await request;
     } catch (error) {
+      if (oversized !== undefined) {
+        throw new CoupangPayloadError({
+          vendorId: this.vendorId,
+          method,
+          path,
+          jsonPath: "$",
+          value: `a body of at least ${oversized} bytes`,
+          expected: `at most ${maxResponseBytes} bytes`,
+        });
+      }
       if (error instanceof RequestError && error.cause instanceof CoupangError) throw error.cause;
       if (error instanceof RequestError && error.response === undefined) this.reportNetworkError(error);
       throw classifyNetworkError(error, { vendorId: this.vendorId, method, path });
