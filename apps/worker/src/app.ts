@@ -343,6 +343,9 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
             { timeoutMs: config.shutdownTimeoutMs },
             "shutdown deadline passed; abandoning the running poll",
           );
+          // Destroying the sockets fails the calls in flight now, rather than letting an abandoned
+          // poll write after the database is gone; its cursor resumes it on the next start.
+          for (const client of clients.values()) client.close();
           await Promise.all([worker.close(true), resyncWorker.close(true)]);
         }
         await inbound.close();
