@@ -278,10 +278,28 @@ describe("upsertShipmentBoxes", () => {
     }
   });
 
-  it("keeps items that vanished from a box's new version", async () => {
-    await upsert([makeBox(1n, {}, [11n, 12n])]);
-    await upsert([makeBox(1n, { status: "INSTRUCT" }, [11n])]);
+  it("removes an item its box no longer lists (a split shipment), with a removed event", async () => {
+    await upsert([makeBox(1n, {}, [11n, 12n]), makeBox(2n, {}, [21n])]);
+    const result = await upsert([makeBox(1n, { status: "INSTRUCT" }, [11n]), makeBox(2n, {}, [21n])]);
+    expect((await snapshot()).items.map((i) => i.id)).toEqual(["1/11", "2/21"]);
+    expect(result.events.filter((e) => e.entity === "order_item")).toEqual([
+      {
+        vendorId: VENDOR,
+        entity: "order_item",
+        entityId: "1:12",
+        kind: "removed",
+        oldStatus: null,
+        newStatus: null,
+        changedFields: [],
+      },
+    ]);
+  });
+
+  it("keeps the items of a box whose read was stale", async () => {
+    await upsert([makeBox(1n, { status: "INSTRUCT" }, [11n, 12n])]);
+    const result = await upsert([makeBox(1n, { status: "ACCEPT" }, [11n])]);
     expect((await snapshot()).items.map((i) => i.id)).toEqual(["1/11", "1/12"]);
+    expect(result.events).toEqual([]);
   });
 
   it("accepts the same box twice in one batch and keeps the higher status", async () => {

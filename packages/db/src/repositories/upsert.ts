@@ -8,7 +8,8 @@ import { type ColumnKind, type SqlClient, quoteIdent, recordsetDefinition, recor
  * transaction. `entityId` is the entity's key in decimal, its parts joined by `:` for a compound
  * key (`shipmentBoxId:vendorItemId` for an order item, `receiptId:vendorItemId` for a return
  * item). `changedFields` are the top-level payload fields that differ (empty for `created`).
- * `withdrawn` is a return request whose buyer withdrew it (coupang-api.md §7).
+ * `withdrawn` is a return request whose buyer withdrew it (coupang-api.md §7); `removed` is a
+ * child its parent no longer lists (an item moved to a split shipment's new box, §4.1).
  */
 export interface ChangeEventDraft {
   vendorId: string;
@@ -21,7 +22,7 @@ export interface ChangeEventDraft {
     | "exchange_request"
     | "exchange_item";
   entityId: string;
-  kind: "created" | "status_changed" | "updated" | "withdrawn";
+  kind: "created" | "status_changed" | "updated" | "withdrawn" | "removed";
   oldStatus: string | null;
   newStatus: string | null;
   changedFields: string[];
@@ -35,12 +36,18 @@ export interface StatusStaleRead {
   readStatus: string;
 }
 
-/** The two statements of a batch upsert; both take the batch as `$1` (a jsonb array). */
+/** The statements of a batch upsert; lock and upsert take the batch as `$1` (a jsonb array). */
 export interface UpsertStatements {
   /** Serializes writers of the batch's keys, in key order, before the upsert takes its snapshot. */
   lock: string | null;
   /** The upsert, returning one row per written row (`written`) and per ignored stale read (`stale`). */
   upsert: string;
+  /**
+   * A child table's only: deletes the children of the parents in `$1` (parent records) that the
+   * children in `$2` (the batch) no longer name, where the stored parent is the version read;
+   * returns each deleted row's `entity_id` and `vendor_id`.
+   */
+  prune: string | null;
 }
 
 /**
@@ -117,6 +124,7 @@ export function upsertStatements(spec: UpsertSpec): UpsertStatements {
         ? null
         : `SELECT count(pg_advisory_xact_lock(${Math.trunc(spec.lock.namespace)}, hashtext(k::text)))
            FROM (SELECT DISTINCT ${spec.lock.key} AS k FROM (${input}) r ORDER BY 1) keys`,
+    prune: spec.parent ? pruneStatement(spec, spec.parent) : null,
     upsert: `WITH r AS (${input}),
 cur AS (
   SELECT ${keys.map((k) => `r.${k}::text`).join(` || ':' || `)} AS entity_id, r."vendor_id" AS vendor_id,
@@ -140,6 +148,37 @@ SELECT CASE WHEN inserted OR allowed THEN 'written' ELSE 'stale' END AS what, en
   ) END AS changed_fields
 FROM cur WHERE inserted OR differs`,
   };
+}
+
+/**
+ * The prune statement of a child table (see {@link UpsertStatements.prune}): a parent's payload
+ * lists all its children, so a child it no longer lists has left it (a split shipment moves items
+ * to a new box). A parent the guard refused keeps its children, as its stored version differs.
+ */
+function pruneStatement(spec: UpsertSpec, parent: { table: string; key: string }): string {
+  const column = (name: string) => {
+    const c = spec.columns.find((col) => col.column === name);
+    if (!c) throw new Error(`${spec.table}: no column ${name} to prune by`);
+    return c;
+  };
+  const parentKey = column(parent.key);
+  const keyColumns = spec.key.map(column);
+  const pk = quoteIdent(parent.key);
+  const hash = { column: "raw_hash", kind: "sha256" } as const;
+  const keys = spec.key.map(quoteIdent);
+  return `WITH incoming AS (
+  SELECT ${recordsetValue(parentKey)} AS ${pk}, ${recordsetValue(hash)} AS "raw_hash"
+  FROM jsonb_to_recordset($1::jsonb) AS ${recordsetDefinition([parentKey, hash])}
+),
+keep AS (
+  SELECT ${keyColumns.map((c) => `${recordsetValue(c)} AS ${quoteIdent(c.column)}`).join(", ")}
+  FROM jsonb_to_recordset($2::jsonb) AS ${recordsetDefinition(keyColumns)}
+)
+DELETE FROM ${quoteIdent(spec.table)} c
+USING incoming i JOIN ${quoteIdent(parent.table)} p ON p.${pk} = i.${pk} AND p."raw_hash" = i."raw_hash"
+WHERE c.${pk} = p.${pk}
+  AND NOT EXISTS (SELECT 1 FROM keep k WHERE ${keys.map((k) => `k.${k} = c.${k}`).join(" AND ")})
+RETURNING ${keys.map((k) => `c.${k}::text`).join(` || ':' || `)} AS entity_id, c."vendor_id" AS vendor_id`;
 }
 
 /**
@@ -197,6 +236,8 @@ export async function runUpsert(
 export interface TableTally {
   inserted: number;
   updated: number;
+  /** Child rows deleted because their parent no longer lists them (child tables only). */
+  removed: number;
   events: ChangeEventDraft[];
   staleReads: StatusStaleRead[];
 }
@@ -206,7 +247,7 @@ export interface TableTally {
  * `status_changed` when the status moved, else `updated`) and the stale reads refused.
  */
 export function tallyRows(entity: ChangeEventDraft["entity"], rows: readonly UpsertRow[]): TableTally {
-  const tally: TableTally = { inserted: 0, updated: 0, events: [], staleReads: [] };
+  const tally: TableTally = { inserted: 0, updated: 0, removed: 0, events: [], staleReads: [] };
   for (const row of rows) {
     if (row.what === "stale") {
       tally.staleReads.push({
@@ -305,13 +346,38 @@ export async function upsertFamily<P extends { rawHash: string }, C>(
       children.set(batch.childKey(child), record);
     });
   });
-  const parents = tallyRows(
-    batch.entities.parent,
-    await runUpsert(tx, batch.parentStatements, parentRecords),
+  const parentRows = await runUpsert(tx, batch.parentStatements, parentRecords);
+  const parents = tallyRows(batch.entities.parent, parentRows);
+  // Only a parent that changed can have lost a child: new and unchanged ones are not pruned.
+  const updated = new Set(
+    parentRows.filter((r) => r.what === "written" && !r.inserted).map((r) => r.entity_id),
   );
+  const prunable = parentRecords.filter((_, i) =>
+    updated.has(batch.link.parentKey(batch.parents[i]!).toString()),
+  );
+  const childRecords = [...children.values()];
   const childTally = tallyRows(
     batch.entities.child,
-    await runUpsert(tx, batch.childStatements, [...children.values()]),
+    await runUpsert(tx, batch.childStatements, childRecords),
   );
+  if (batch.childStatements.prune && prunable.length > 0) {
+    const removed = await tx.$queryRawUnsafe<Array<{ entity_id: string; vendor_id: string }>>(
+      batch.childStatements.prune,
+      JSON.stringify(prunable),
+      JSON.stringify(childRecords),
+    );
+    for (const row of removed) {
+      childTally.events.push({
+        vendorId: row.vendor_id,
+        entity: batch.entities.child,
+        entityId: row.entity_id,
+        kind: "removed",
+        oldStatus: null,
+        newStatus: null,
+        changedFields: [],
+      });
+    }
+    childTally.removed = removed.length;
+  }
   return { parents, children: childTally };
 }
