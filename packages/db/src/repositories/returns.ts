@@ -378,3 +378,69 @@ export async function returnRequestCountsByDay(
   );
   return rows.map((r) => ({ day: r.day, receiptType: r.type, receiptStatus: r.status, receipts: r.n }));
 }
+
+/**
+ * The stored receipts a withdrawal could still be missing for (coupang-api.md §7): not withdrawn,
+ * not completed, not an instant cancel (a `cancelType=CANCEL` receipt is never a return to
+ * withdraw). A buyer can only withdraw before pickup, but the call centre can override that, so
+ * every status short of RETURNS_COMPLETED counts.
+ */
+const OPEN_RECEIPT = `withdrawn_at IS NULL AND receipt_status <> 'RETURNS_COMPLETED'
+       AND receipt_type IS DISTINCT FROM 'CANCEL'`;
+
+/**
+ * What the returnWithdrawRequests stream plans from, per KST day (`yyyy-MM-dd`): `withdrawals`,
+ * the vendor's stored withdrawals by day of `withdrawn_at` (the day the period list files them
+ * under), and `openReceipts`, its open receipts (see {@link openReturnReceiptIds}) by day of
+ * `requested_at`. Only rows whose day column is at or after `since`; a day with neither is absent.
+ */
+export async function returnWithdrawalCountsByDay(
+  db: SqlClient,
+  vendorId: string,
+  since: Date,
+): Promise<Array<{ day: string; withdrawals: number; openReceipts: number }>> {
+  const rows = await db.$queryRawUnsafe<Array<{ day: string; withdrawals: number; open: number }>>(
+    `WITH w AS (
+       SELECT to_char(withdrawn_at AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD') AS day, count(*)::int AS n
+         FROM return_withdrawals WHERE vendor_id = $1 AND withdrawn_at >= $2::timestamptz GROUP BY 1
+     ), o AS (
+       SELECT to_char(requested_at AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD') AS day, count(*)::int AS n
+         FROM return_requests WHERE vendor_id = $1 AND requested_at >= $2::timestamptz AND ${OPEN_RECEIPT}
+        GROUP BY 1
+     )
+     SELECT day, COALESCE(w.n, 0) AS withdrawals, COALESCE(o.n, 0) AS open
+       FROM w FULL JOIN o USING (day) ORDER BY day`,
+    vendorId,
+    since.toISOString(),
+  );
+  return rows.map((r) => ({ day: r.day, withdrawals: r.withdrawals, openReceipts: r.open }));
+}
+
+/**
+ * A vendor's open receipts (not withdrawn, not RETURNS_COMPLETED, not receiptType CANCEL) whose
+ * `requested_at` falls on the KST days `fromDay`…`toDay` (`yyyy-MM-dd`, both included), with a
+ * receiptId above `after` (null = from the first), ascending, at most `limit`: the receiptIds
+ * to look up in returnWithdrawList (coupang-api.md §7), one chunk at a time. A receipt without
+ * `requested_at` is on no day and never listed.
+ * @throws Prisma's error for a day that is not a date.
+ */
+export async function openReturnReceiptIds(
+  db: SqlClient,
+  vendorId: string,
+  query: { fromDay: string; toDay: string; after: bigint | null; limit: number },
+): Promise<bigint[]> {
+  const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(
+    `SELECT receipt_id::text AS id FROM return_requests
+      WHERE vendor_id = $1 AND ${OPEN_RECEIPT}
+        AND requested_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Seoul')
+        AND requested_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Seoul')
+        AND receipt_id > $4::bigint
+      ORDER BY receipt_id LIMIT $5::int`,
+    vendorId,
+    query.fromDay,
+    query.toDay,
+    (query.after ?? 0n).toString(),
+    query.limit,
+  );
+  return rows.map((r) => BigInt(r.id));
+}
