@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { StreamPlan } from "./planner.js";
+import { TIERS, type StreamPlan } from "./planner.js";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const tier = z.enum(["hot", "warm", "cold"]);
+const tier = z.enum(TIERS);
 
 const planSchema = z.object({
   queries: z.array(
@@ -25,7 +25,9 @@ const planSchema = z.object({
  * The position of a poll in progress, stored in `sync_checkpoints.cursor` and committed with the
  * rows of each page. It holds the plan itself, so a resumed poll runs exactly the queries it
  * started, and names the next page to fetch: query `query` of the plan with `nextToken` (null =
- * its first page). A crash resumes exactly here; it never skips a query (pitfalls M-5).
+ * its first page). A crash resumes exactly here; it never skips a query (pitfalls M-5). A query
+ * split after a failure is replaced by its halves in this plan before they are read, so a crash
+ * resumes the split plan too.
  */
 export const cursorSchema = z.object({
   v: z.literal(2),

@@ -261,3 +261,41 @@ describe("fault injection: each fault on, observed, then off", () => {
     expect(sim.faults.list()).toHaveLength(2);
   });
 });
+
+describe("fault matching on the query", () => {
+  const get = (query: string) => api.get<Envelope<OrderSheet[]>>("ordersheets", query);
+
+  it("query and coversDay narrow a rule to one status and the windows over one day", async () => {
+    await addFault({
+      kind: "status",
+      status: 500,
+      endpoint: "ordersheets",
+      query: { status: "FINAL_DELIVERY" },
+      coversDay: "2025-03-01",
+    });
+    const statuses: number[] = [];
+    for (const query of [
+      LIST,
+      "createdAtFrom=2025-03-01&createdAtTo=2025-03-01&status=FINAL_DELIVERY",
+      "createdAtFrom=2025-02-28&createdAtTo=2025-03-01&status=FINAL_DELIVERY",
+      "createdAtFrom=2025-03-02&createdAtTo=2025-03-10&status=FINAL_DELIVERY",
+      "createdAtFrom=2025-02-25&createdAtTo=2025-02-28&status=FINAL_DELIVERY",
+      "createdAtFrom=2025-02-25&createdAtTo=2025-03-10&status=ACCEPT",
+    ])
+      statuses.push((await get(query)).status);
+    expect(statuses).toEqual([500, 500, 500, 200, 200, 200]);
+    const rules = (await api.admin<{ rules: FaultRule[] }>("GET", "faults")).body.rules;
+    expect(rules[0]).toMatchObject({ matched: 3, fired: 3 });
+  });
+
+  it("refuses a query that is not an object of strings, and a coversDay that is not a day", async () => {
+    for (const rule of [
+      { kind: "reset", query: { status: 1 } },
+      { kind: "reset", query: "status=ACCEPT" },
+      { kind: "reset", query: ["ACCEPT"] },
+      { kind: "reset", coversDay: "2025-3-1" },
+    ]) {
+      expect((await api.admin("POST", "faults", rule)).status, JSON.stringify(rule)).toBe(400);
+    }
+  });
+});

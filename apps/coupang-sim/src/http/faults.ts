@@ -81,6 +81,15 @@ export interface FaultRuleInput {
   method?: string;
   /** Only calls of this vendor; omitted = any. */
   vendorId?: string;
+  /** Only calls whose query string has each of these parameters with exactly this value, e.g.
+   * `{"status": "ACCEPT"}`; omitted = any. */
+  query?: Record<string, string>;
+  /**
+   * Only list calls whose `createdAtFrom`…`createdAtTo` window includes this KST day
+   * (`yyyy-MM-dd`; the parameters' date part is compared, so a day or a minute window counts):
+   * one bad day breaks every window that covers it. Omitted = any.
+   */
+  coversDay?: string;
   kind: FaultKind;
   /** `status`: the HTTP status to answer with (see {@link FAULT_STATUSES}). */
   status?: number;
@@ -123,6 +132,8 @@ export interface CallInfo {
   endpoint: string;
   method: string;
   vendorId: string;
+  /** The query string as parsed (a repeated parameter as an array). */
+  query: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** How a faulted call ends instead of answering normally. */
@@ -268,10 +279,14 @@ function matches(rule: FaultRuleInput, call: CallInfo): boolean {
     endpoint === "*" ||
     endpoint === call.endpoint ||
     endpoint === `${call.method} ${call.endpoint}`;
+  const from = String(call.query.createdAtFrom ?? "").slice(0, 10);
+  const to = String(call.query.createdAtTo ?? "").slice(0, 10);
   return (
     endpointOk &&
     (rule.method === undefined || rule.method.toUpperCase() === call.method) &&
-    (rule.vendorId === undefined || rule.vendorId === call.vendorId)
+    (rule.vendorId === undefined || rule.vendorId === call.vendorId) &&
+    Object.entries(rule.query ?? {}).every(([name, value]) => call.query[name] === value) &&
+    (rule.coversDay === undefined || (from !== "" && from <= rule.coversDay && rule.coversDay <= to))
   );
 }
 
@@ -320,6 +335,20 @@ function validateRule(r: FaultRuleInput): void {
   if (r.fields !== undefined && !(Array.isArray(r.fields) && r.fields.every((f) => typeof f === "string"))) {
     fail("fields must be an array of field names");
   }
+  const query: unknown = r.query;
+  if (
+    query !== undefined &&
+    !(
+      typeof query === "object" &&
+      query !== null &&
+      !Array.isArray(query) &&
+      Object.values(query).every((v) => typeof v === "string")
+    )
+  ) {
+    fail("query must be an object of parameter names to string values");
+  }
+  if (r.coversDay !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(r.coversDay)))
+    fail("coversDay must be a day yyyy-MM-dd");
 }
 
 /** `body` with its `data` drifted (a deep copy; the world's objects are never touched). */

@@ -89,6 +89,7 @@ export function registerCoupangRoute(
           endpoint: route.endpoint,
           method: request.method,
           vendorId: request.params.vendorId ?? "",
+          query: request.query,
         };
         state.calls.record(`${call.method} ${call.endpoint}`);
         const now = state.clock.now();
@@ -126,6 +127,7 @@ export function registerCoupangRoute(
           endpoint: route.endpoint,
           method: request.method,
           vendorId: vendor.vendorId,
+          query: request.query,
         };
         let answer: Answer;
         try {

@@ -22,6 +22,10 @@ export interface FinishSyncRunInput {
   apiCalls: number;
   rowsUpserted: number;
   rowsRejected: number;
+  /** Failed slices the run recorded (sync_failed_slices); default 0. */
+  slicesFailed?: number;
+  /** Open failed slices the run's reads resolved; default 0. */
+  slicesResolved?: number;
   /** The error message of a failed or partial run; null otherwise. */
   error: string | null;
 }
@@ -58,6 +62,8 @@ export async function finishSyncRun(db: SqlClient, id: bigint, input: FinishSync
     apiCalls: input.apiCalls,
     rowsUpserted: input.rowsUpserted,
     rowsRejected: input.rowsRejected,
+    slicesFailed: input.slicesFailed ?? 0,
+    slicesResolved: input.slicesResolved ?? 0,
   };
   for (const [name, value] of Object.entries(counts)) {
     if (!Number.isInteger(value) || value < 0 || value > 2_147_483_647) {
@@ -66,7 +72,8 @@ export async function finishSyncRun(db: SqlClient, id: bigint, input: FinishSync
   }
   const updated = await db.$executeRawUnsafe(
     `UPDATE sync_runs SET status = $2, finished_at = clock_timestamp(), windows = $3, pages = $4,
-       api_calls = $5, rows_upserted = $6, rows_rejected = $7, error = $8
+       api_calls = $5, rows_upserted = $6, rows_rejected = $7, error = $8, slices_failed = $9,
+       slices_resolved = $10
      WHERE id = $1::bigint AND finished_at IS NULL`,
     id.toString(),
     input.status,
@@ -76,6 +83,8 @@ export async function finishSyncRun(db: SqlClient, id: bigint, input: FinishSync
     counts.rowsUpserted,
     counts.rowsRejected,
     input.error,
+    counts.slicesFailed,
+    counts.slicesResolved,
   );
   if (updated !== 1) throw new Error(`No running sync run with id ${id}`);
 }

@@ -103,8 +103,13 @@ describe("parsePrismaSchema + expectedTables", () => {
     );
     expect(() => expectedTables(parsePrismaSchema(`model M {\n  id Int @id @ignore\n}`))).toThrow(/@ignore/);
     expect(() =>
-      expectedTables(parsePrismaSchema(`model M {\n  id Int @id\n  @@index([id], map: "x")\n}`)),
+      expectedTables(parsePrismaSchema(`model M {\n  id Int @id\n  @@index([id], type: Hash)\n}`)),
     ).toThrow(/plain field list/);
+    // A `map:` name is understood, for keys whose default name would pass 63 characters.
+    const [named] = expectedTables(
+      parsePrismaSchema(`model M {\n  id Int @id\n  n Int\n  @@unique([id, n], map: "m_slice_key")\n}`),
+    );
+    expect(named!.indexes).toEqual([{ name: "m_slice_key", columns: ["id", "n"], unique: true }]);
     expect(() =>
       expectedTables(
         parsePrismaSchema(

@@ -2,9 +2,10 @@
 // the database shape, cannot run on these machines, and the generated client's runtime data model
 // omits nullability, defaults, native types, keys and indexes. So the schema-equivalence test reads
 // schema.prisma with this deliberately small parser and derives what `prisma migrate` would create.
-// Scope: `model` blocks with scalar fields, relations, @id/@@id, @unique/@@unique, @@index,
+// Scope: `model` blocks with scalar fields, relations, @id/@@id, @unique/@@unique, @@index (with
+// an optional `map:` name, for a key whose default name would pass Postgres' 63 characters),
 // @default, @map/@@map, @relation and the Postgres native types this project uses. Anything else
-// (enums, lists, views, named constraints, unknown attributes) throws, so a schema that outgrows
+// (enums, lists, views, other named constraints, unknown attributes) throws, so a schema that outgrows
 // the parser fails the test loudly instead of being half-checked.
 
 /** An attribute such as `@db.Char(64)`: name `db.Char`, args `64` (raw text inside the parentheses). */
@@ -330,10 +331,12 @@ export function expectedTables(models: PrismaModel[]): ExpectedTable[] {
       indexes.push({ name: check(`${table}_${col}_key`, model.name), columns: [col], unique: true });
     }
     for (const a of model.blockAttributes.filter((b) => b.name === "index" || b.name === "unique")) {
-      const cols = fieldList(a.args, `${model.name} @@${a.name}`).map((f) => columnOf(model, f));
+      const where = `${model.name} @@${a.name}`;
+      const named = /^(\[[^\]]*\])\s*,\s*map\s*:\s*("[^"]*")$/.exec(a.args ?? "");
+      const cols = fieldList(named ? named[1]! : a.args, where).map((f) => columnOf(model, f));
       const suffix = a.name === "unique" ? "key" : "idx";
       indexes.push({
-        name: check(`${table}_${cols.join("_")}_${suffix}`, model.name),
+        name: check(named ? unquote(named[2]!, where) : `${table}_${cols.join("_")}_${suffix}`, model.name),
         columns: cols,
         unique: a.name === "unique",
       });
