@@ -1,13 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import { parseJson } from "@cos/coupang";
+import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
 import { getCheckpoint, type ResyncRecord } from "@cos/db";
-import { ResyncRequestError } from "@cos/sync";
+import { STREAMS } from "@cos/queue";
+import { ResyncRequestError, STREAM_NAMES } from "@cos/sync";
 import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { compareWithSimulator, resetVendor } from "./demo-summary.js";
 import { createLogger } from "./logger.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { compareStreams } from "../../../test/support/ground-truth.js";
 
 const VENDOR = { vendorId: "A00090909", accessKey: "ak-r", secretKey: "sk-resync" };
 const DAY = 86_400_000;
@@ -40,18 +43,18 @@ beforeAll(async () => {
     }),
     createLogger("silent"),
   );
-  // The live ordersheets polls at boot (the scheduler's first job and the boot's own, one of them
-  // possibly skipped under the other's lease; with three streams on two slots they may also run
-  // one after the other): only the last three days, so the resync has older days to bring in.
-  // Both must be done before the test reads the live checkpoint.
+  // The live polls at boot of every stream (the scheduler's first job and the boot's own, one of
+  // them possibly skipped under the other's lease): only the last three days, so the resync has
+  // older days to bring in. All must be done before the test reads the live checkpoints, and so
+  // that the simulator's call counts during the resync are the resync's own.
   await new Promise<void>((resolve) => {
-    let polls = 0;
-    let completed = false;
+    const polls = new Map<string, { polls: number; completed: boolean }>();
     app.events.on("poll", (o: PollOutcome) => {
-      if (o.stream !== "ordersheets") return;
-      polls++;
-      completed ||= o.ok && o.report.outcome === "completed";
-      if (polls >= 2 && completed) resolve();
+      const seen = polls.get(o.stream) ?? { polls: 0, completed: false };
+      seen.polls++;
+      seen.completed ||= o.ok && o.report.outcome === "completed";
+      polls.set(o.stream, seen);
+      if (STREAMS.every((s) => (polls.get(s)?.polls ?? 0) >= 2 && polls.get(s)?.completed)) resolve();
     });
   });
 }, 120_000);
@@ -60,6 +63,18 @@ afterAll(async () => {
   await sim?.close();
   await db?.drop();
 });
+
+/** A buyer's event in the simulator (`POST /__sim/events`); its answer with IDs as bigint. */
+async function event(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sim.url}/__sim/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`event ${serializeCoupangJson(body)}: ${res.status} ${text}`);
+  return parseJson(text) as Record<string, unknown>;
+}
 
 async function settled(id: bigint): Promise<ResyncRecord> {
   for (;;) {
@@ -70,27 +85,68 @@ async function settled(id: bigint): Promise<ResyncRecord> {
 }
 
 describe("an operator's resync", () => {
-  it("reads 90 days into the database as the simulator has them, and leaves the live checkpoint alone", async () => {
-    const before = await getCheckpoint(app.prisma, VENDOR.vendorId, "ordersheets");
+  it("reads 90 days of every stream into the database as the simulator has them, and leaves the live checkpoints alone", async () => {
+    // Claims after the boot's polls, so only the resync can bring them in: two returns (one
+    // withdrawn) and an exchange of delivered boxes older than the live polls' three days.
+    const [kept, withdrawn, exchanged] = sim
+      .groundTruth(VENDOR.vendorId)
+      .orders.filter(
+        (o) => o.status === "FINAL_DELIVERY" && Date.parse(`${o.orderedAt}+09:00`) < Date.now() - 10 * DAY,
+      )
+      .map((o) => o.shipmentBoxId);
+    await event({ type: "returnRequest", shipmentBoxId: kept });
+    await event({
+      type: "withdrawReturn",
+      receiptId: (await event({ type: "returnRequest", shipmentBoxId: withdrawn })).receiptId,
+    });
+    await event({ type: "exchangeRequest", shipmentBoxId: exchanged });
+
+    const before = await Promise.all(STREAM_NAMES.map((s) => getCheckpoint(app.prisma, VENDOR.vendorId, s)));
     const to = new Date();
     const from = new Date(to.getTime() - 90 * DAY);
-    const { resync, created } = await app.startResync({
-      vendorId: VENDOR.vendorId,
-      streams: ["ordersheets"],
-      from,
-      to,
-    });
+    const streams = [...STREAM_NAMES];
+    const callsBefore = sim.calls();
+    const { resync, created } = await app.startResync({ vendorId: VENDOR.vendorId, streams, from, to });
     expect(created).toBe(true);
-    // 91 KST days in windows of 7: 13 windows.
-    expect(resync.windowsTotal).toBe(13);
+    // 91 KST days in windows of 7 (the default, within every stream's limit): 13 per stream.
+    expect(resync.windowsTotal).toBe(13 * streams.length);
     // Asked again while it runs: the same resync, nothing queued twice.
-    const again = await app.startResync({ vendorId: VENDOR.vendorId, streams: ["ordersheets"], from, to });
+    const again = await app.startResync({ vendorId: VENDOR.vendorId, streams, from, to });
     expect(again).toMatchObject({ created: false, resync: { id: resync.id } });
 
     const done = await settled(resync.id);
-    expect(done).toMatchObject({ status: "completed", windowsDone: 13 });
-    expect(done.apiCalls).toBeGreaterThanOrEqual(13 * 6);
-    expect(done.report).toMatchObject({ windows: 13, pages: done.pages, apiCalls: done.apiCalls });
+    expect(done).toMatchObject({ status: "completed", windowsDone: 13 * streams.length, rejected: 0 });
+    // Per stream: its windows, and the API calls the simulator counted on its endpoint (the
+    // resync's clients are counted apart from the live polls').
+    const callsAfter = sim.calls();
+    for (const s of streams) {
+      const calls = (callsAfter[`GET ${s}`] ?? 0) - (callsBefore[`GET ${s}`] ?? 0);
+      expect(done.byStream[s]).toMatchObject({ windows: 13, windowsDone: 13, apiCalls: calls, pages: calls });
+    }
+    expect(done.report).toMatchObject({
+      windows: 13 * streams.length,
+      pages: done.pages,
+      apiCalls: done.apiCalls,
+      rowsWritten: done.rowsWritten,
+      streams: done.byStream,
+    });
+
+    // The claims, every one as the simulator has it.
+    const claims = await compareStreams(app.prisma, sim.groundTruth(VENDOR.vendorId), [
+      "returnRequests",
+      "exchangeRequests",
+      "returnWithdrawRequests",
+    ]);
+    for (const c of Object.values(claims)) {
+      expect(c).toMatchObject({
+        missing: [],
+        extra: [],
+        rawMismatches: [],
+        columnMismatches: [],
+        equal: true,
+      });
+      expect(c.dbRows).toBeGreaterThan(0);
+    }
 
     // Every box created in the 90 days is there, equal to the simulator's, field for field.
     // The range covers the KST days it touches: from 00:00 KST of the day of `from`.
@@ -104,7 +160,7 @@ describe("an operator's resync", () => {
     expect(comparison.extraBoxes).toBe(0);
     expect(comparison.missingBoxes).toBe(sim.groundTruth(VENDOR.vendorId).boxes - inRange);
 
-    const after = await getCheckpoint(app.prisma, VENDOR.vendorId, "ordersheets");
+    const after = await Promise.all(STREAM_NAMES.map((s) => getCheckpoint(app.prisma, VENDOR.vendorId, s)));
     expect(after).toEqual(before);
   });
 
@@ -129,11 +185,42 @@ describe("an operator's resync", () => {
     expect((sim.calls().total ?? 0) - callsAfterCancel).toBeLessThanOrEqual(1);
   });
 
+  it("ends as failed, with the window and the error in its report, when a window cannot be read", async () => {
+    const rule = sim.faults.add({ endpoint: "exchangeRequests", kind: "malformedJson" });
+    try {
+      const to = new Date();
+      const { resync } = await app.startResync({
+        vendorId: VENDOR.vendorId,
+        streams: ["exchangeRequests"],
+        from: new Date(to.getTime() - 3 * DAY),
+        to,
+      });
+      const final = await settled(resync.id);
+      expect(final.status).toBe("failed");
+      expect(final.report).toMatchObject({
+        failedWindow: 0,
+        failedStream: "exchangeRequests",
+        windowsDone: 0,
+      });
+      expect(String((final.report as { error: string }).error)).toMatch(/unexpected response/);
+    } finally {
+      sim.faults.remove(rule.id);
+    }
+  });
+
   it("refuses a bad request, naming the field", async () => {
     const now = new Date();
     await expect(
+      app.startResync({
+        vendorId: VENDOR.vendorId,
+        streams: ["ordersheets", "refunds"],
+        from: new Date(now.getTime() - DAY),
+        to: now,
+      }),
+    ).rejects.toThrow(`streams: expected some of ${STREAM_NAMES.join(", ")}, got ["ordersheets","refunds"]`);
+    await expect(
       app.startResync({ vendorId: VENDOR.vendorId, streams: ["ordersheets"], from: now, to: now }),
-    ).rejects.toThrow(/from\/to: expected from < to/);
+    ).rejects.toThrow(/from\/to: expected valid instants with from < to/);
     await expect(
       app.startResync({
         vendorId: "A00000404",

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, splitDailyWindows } from "@cos/coupang";
+import { splitDailyWindows } from "@cos/coupang";
 import {
   cancelResync,
   createResync,
@@ -9,30 +9,33 @@ import {
   type PrismaClient,
   type ResyncRecord,
 } from "@cos/db";
-import {
-  appendPageEvents,
-  emptyTally,
-  ORDERSHEETS_STREAM,
-  writeOrderSheetPage,
-  type OrderSheetSource,
-} from "./ordersheets.js";
+import type { PlannedQuery } from "./planner.js";
+import { appendPageEvents, emptyTally } from "./stream.js";
+import { isStreamName, STREAM_NAMES, streamAdapter, type StreamDeps, type StreamSource } from "./streams.js";
 
-/** The streams a resync can re-read so far. */
-export const RESYNC_STREAMS = [ORDERSHEETS_STREAM] as const;
-export type ResyncStream = (typeof RESYNC_STREAMS)[number];
+/** The window size of a resync when the request names none, in KST days. */
+const DEFAULT_DAYS_PER_WINDOW = 7;
+/** The longest window any list accepts (ordersheets and returnRequests, coupang-api.md §2.1, §6.1). */
+const MAX_DAYS_PER_WINDOW = 31;
 
 /** What an operator asks for: a vendor, its streams, and an explicit range of any length. */
 export interface ResyncRequest {
   vendorId: string;
-  streams: ResyncStream[];
+  /** Names of the stream registry ({@link STREAM_NAMES}); at least one, repeats ignored. */
+  streams: string[];
   /** [from, to) in UTC instants; read as the KST days they touch. */
   from: Date;
   to: Date;
-  /** KST days per child job (1–31, the list's limit); default 7. Shorter jobs, more calls. */
+  /**
+   * KST days per child job, 1–31; default 7. Capped per stream at the longest window its list
+   * accepts (`maxWindowDays` of its adapter: 7 for exchangeRequests and withdrawals), so one
+   * request serves every stream. Shorter jobs, more calls.
+   */
   daysPerWindow?: number;
 }
 
-/** One child job of a resync: which window of which resync to read. */
+/** One child job of a resync: which window of which resync to read (IDs only; the window row
+ * names its stream). */
 export interface ResyncJob {
   resyncId: string;
   index: number;
@@ -45,45 +48,52 @@ export class ResyncRequestError extends Error {
 }
 
 /**
- * Starts a resync: splits the range into windows the list accepts (≤ 31 KST days each, by
- * default 7), records them, and queues one child job per window through `enqueue` (the caller's
- * low-priority queue, with a job id per window so a window is never queued twice). Asking again
- * while the same resync runs returns it instead of starting another. It never touches the live
- * checkpoints.
- * @throws ResyncRequestError for an empty or inverted range, an unknown stream, or a window size
- *   outside 1–31 days.
+ * Starts a resync: splits the range, per stream, into windows its list accepts (`daysPerWindow`
+ * KST days each, capped at the stream adapter's `maxWindowDays`), records them, and queues one
+ * child job per window through `enqueue` (the caller's low-priority queue, with a job id per
+ * window so a window is never queued twice). Asking again while a resync of the same vendor,
+ * streams and range runs returns it (whatever its `daysPerWindow`) instead of starting another.
+ * It never touches the live checkpoints. `deps.source` is not called here: the adapters only
+ * tell each stream's window limit.
+ * @throws ResyncRequestError naming the field: an invalid, empty or inverted range (`from/to`),
+ *   no stream or one not in {@link STREAM_NAMES} (`streams`), a window size outside 1–31 days
+ *   (`daysPerWindow`).
  */
 export async function startResync(
-  prisma: PrismaClient,
+  deps: StreamDeps,
   enqueue: (jobs: ResyncJob[]) => Promise<void>,
   request: ResyncRequest,
 ): Promise<{ resync: ResyncRecord; created: boolean }> {
-  const days = request.daysPerWindow ?? 7;
-  if (!Number.isInteger(days) || days < 1 || days > 31) {
-    throw new ResyncRequestError(`daysPerWindow: expected 1–31, got ${days}`);
+  const { prisma } = deps;
+  const days = request.daysPerWindow ?? DEFAULT_DAYS_PER_WINDOW;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS_PER_WINDOW) {
+    throw new ResyncRequestError(`daysPerWindow: expected 1–${MAX_DAYS_PER_WINDOW}, got ${days}`);
   }
-  if (!(request.from.getTime() < request.to.getTime())) {
+  const from = request.from.getTime();
+  const to = request.to.getTime();
+  if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) {
     throw new ResyncRequestError(
-      `from/to: expected from < to, got ${request.from.toISOString()} … ${request.to.toISOString()}`,
+      `from/to: expected valid instants with from < to, got ${String(request.from)} … ${String(request.to)}`,
     );
   }
-  const unknown = request.streams.filter((s) => !(RESYNC_STREAMS as readonly string[]).includes(s));
-  if (request.streams.length === 0 || unknown.length > 0) {
+  const streams = [...new Set(request.streams)];
+  if (streams.length === 0 || !streams.every(isStreamName)) {
     throw new ResyncRequestError(
-      `streams: expected some of ${RESYNC_STREAMS.join(", ")}, got ${JSON.stringify(request.streams)}`,
+      `streams: expected some of ${STREAM_NAMES.join(", ")}, got ${JSON.stringify(request.streams)}`,
     );
   }
-  const windows = request.streams.flatMap((stream) =>
-    splitDailyWindows(request.from, request.to, days).map((w) => ({
+  const windows = streams.flatMap((stream) => {
+    const limit = streamAdapter(stream, deps).maxWindowDays ?? MAX_DAYS_PER_WINDOW;
+    return splitDailyWindows(request.from, request.to, Math.min(days, limit)).map((w) => ({
       stream,
       createdAtFrom: w.createdAtFrom,
       createdAtTo: w.createdAtTo,
-    })),
-  );
+    }));
+  });
   const result = await withTransaction(prisma, (tx) =>
     createResync(tx, {
       vendorId: request.vendorId,
-      streams: request.streams,
+      streams,
       rangeFrom: request.from,
       rangeTo: request.to,
       windows,
@@ -103,18 +113,27 @@ export async function startResync(
 }
 
 /**
- * Runs one window of a resync: every status of the window, page by page, each page written in
- * its own transaction (rows, quarantine, change events) — and no checkpoint, live or other. A
- * window already done, or a resync no longer running, is left alone; a cancellation stops the
- * window at its next page. The window's last page records it as done, and the last window
- * completes the resync with its report.
+ * Runs one window of a resync with its stream's adapter (from the registry, by the window's
+ * `stream`): every status of `adapter.statuses` but its `keyedStatuses` (those check stored
+ * entities by key; a resync lists periods), page by page, each page written in its own
+ * transaction (rows, quarantine, change events) — and no checkpoint, live or other. A window
+ * already done, or a resync no longer running, is left alone without a call; a cancellation (or
+ * `signal`, on shutdown) stops the window after the page in hand. The window's last page records
+ * it as done, and the last window completes the resync with its report.
+ *
+ * `callCount` is a running count of the HTTP attempts (retries and failures included) made with
+ * `source`, read before and after the window: it measures the window's calls exactly when nothing
+ * else calls through `source` meanwhile (the worker gives resyncs clients of their own and runs
+ * one window at a time per process). Without it, a window counts one call per page. Either way
+ * it is the run that completed the window: an attempt that failed and was retried by its job is
+ * not counted (the worker's per-vendor total has its calls).
  * @returns the resync after this window, or null for an unknown resync.
  * @throws CoupangError from the client; the job's retry runs the window again (its pages
  *   already written are unchanged re-reads).
  */
 export async function runResyncWindow(input: {
   prisma: PrismaClient;
-  source: OrderSheetSource;
+  source: StreamSource;
   job: ResyncJob;
   signal?: AbortSignal;
   callCount?: () => number;
@@ -125,19 +144,25 @@ export async function runResyncWindow(input: {
   const window = (await pendingResyncWindows(prisma, resyncId)).find((w) => w.index === job.index);
   if (!window || !(await running())) return getResync(prisma, resyncId);
 
+  const adapter = streamAdapter(window.stream, { source, prisma });
+  const keyed = adapter.keyedStatuses ?? [];
   const tally = emptyTally();
   const callsBefore = input.callCount?.() ?? 0;
   let pages = 0;
-  for (const status of ORDER_STATUSES) {
-    for await (const page of source.orderSheetPages({
+  for (const status of adapter.statuses.filter((s) => !keyed.includes(s))) {
+    // A resync reads every status of every day, as the cold tier does.
+    const query: PlannedQuery = {
+      tier: "cold",
       status,
       createdAtFrom: window.createdAtFrom,
       createdAtTo: window.createdAtTo,
-      maxPerPage: 50,
-    })) {
+      cost: 1,
+      reason: `resync ${job.resyncId} window ${job.index}`,
+    };
+    for await (const page of adapter.pages(query, null)) {
       pages++;
       await withTransaction(prisma, async (tx) => {
-        const events = await writeOrderSheetPage(tx, job.vendorId, page, tally);
+        const events = await adapter.writePage(tx, job.vendorId, page, tally);
         await appendPageEvents(tx, events, tally);
       });
       if (input.signal?.aborted || !(await running())) return getResync(prisma, resyncId);
@@ -156,7 +181,11 @@ export async function runResyncWindow(input: {
   );
 }
 
-/** A resync's progress and, once completed, its report; null for an unknown id. */
+/**
+ * A resync's progress — windows done of total, pages, API calls, rows written and records
+ * quarantined, in all and per stream (`byStream`) — and, once completed, its report; null for
+ * an unknown id.
+ */
 export function resyncProgress(prisma: PrismaClient, id: bigint): Promise<ResyncRecord | null> {
   return getResync(prisma, id);
 }

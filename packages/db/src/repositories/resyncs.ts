@@ -1,6 +1,22 @@
 import type { SqlClient } from "./sql.js";
 
-/** A resync and its progress (the `resyncs` row). Counts are summed over finished windows. */
+/**
+ * The progress of one stream of a resync, summed over its windows: `windowsDone` of `windows`,
+ * and the pages, API calls, rows written and records quarantined of the windows done.
+ */
+export interface ResyncStreamProgress {
+  windows: number;
+  windowsDone: number;
+  pages: number;
+  apiCalls: number;
+  rowsWritten: number;
+  rejected: number;
+}
+
+/**
+ * A resync and its progress (the `resyncs` row). Counts are summed over finished windows, in all
+ * and per stream (`byStream`, from `resync_windows`). Instants are UTC.
+ */
 export interface ResyncRecord {
   id: bigint;
   vendorId: string;
@@ -15,6 +31,12 @@ export interface ResyncRecord {
   apiCalls: number;
   rowsWritten: number;
   rejected: number;
+  /** Per requested stream, its windows and figures so far (every requested stream is a key). */
+  byStream: Record<string, ResyncStreamProgress>;
+  /**
+   * Set once completed: `{windows, pages, apiCalls, rowsWritten, rejected, seconds, streams}`,
+   * `streams` holding a {@link ResyncStreamProgress} per stream.
+   */
   report: Record<string, unknown> | null;
   error: string | null;
   createdAt: Date;
@@ -49,7 +71,7 @@ interface ResyncSqlRow {
   finished_at: Date | null;
 }
 
-const toResync = (r: ResyncSqlRow): ResyncRecord => ({
+const toResync = (r: ResyncSqlRow, byStream: Record<string, ResyncStreamProgress>): ResyncRecord => ({
   id: r.id,
   vendorId: r.vendor_id,
   streams: r.streams,
@@ -62,6 +84,7 @@ const toResync = (r: ResyncSqlRow): ResyncRecord => ({
   apiCalls: r.api_calls,
   rowsWritten: r.rows_written,
   rejected: r.rejected,
+  byStream,
   report: r.report,
   error: r.error,
   createdAt: r.created_at,
@@ -100,7 +123,7 @@ export async function createResync(
     input.rangeFrom.toISOString(),
     input.rangeTo.toISOString(),
   );
-  if (active) return { resync: toResync(active), created: false };
+  if (active) return { resync: (await getResync(tx, active.id))!, created: false };
   const [row] = await tx.$queryRawUnsafe<ResyncSqlRow[]>(
     `INSERT INTO resyncs (vendor_id, streams, range_from, range_to, status, windows_total)
      VALUES ($1, $2::text[], $3::timestamptz, $4::timestamptz, 'running', $5) RETURNING *`,
@@ -124,13 +147,29 @@ export async function createResync(
       })),
     ),
   );
-  return { resync: toResync(row!), created: true };
+  return { resync: (await getResync(tx, row!.id))!, created: true };
 }
 
-/** A resync with its progress, or null for an unknown id. */
+/**
+ * The per-stream figures of a resync's windows, as SQL: one jsonb object keyed by stream, shared
+ * by the progress read and the final report so the two never disagree.
+ */
+const STREAM_PROGRESS_SQL = `
+  SELECT coalesce(jsonb_object_agg(stream, figures), '{}'::jsonb) FROM (
+    SELECT stream, jsonb_build_object(
+             'windows', count(*), 'windowsDone', count(*) FILTER (WHERE done),
+             'pages', coalesce(sum(pages), 0), 'apiCalls', coalesce(sum(api_calls), 0),
+             'rowsWritten', coalesce(sum(rows_written), 0), 'rejected', coalesce(sum(rejected), 0)) AS figures
+      FROM resync_windows WHERE resync_id = $1 GROUP BY stream) AS per_stream`;
+
+/** A resync with its progress, in all and per stream, or null for an unknown id. */
 export async function getResync(db: SqlClient, id: bigint): Promise<ResyncRecord | null> {
-  const [row] = await db.$queryRawUnsafe<ResyncSqlRow[]>(`SELECT * FROM resyncs WHERE id = $1`, id);
-  return row ? toResync(row) : null;
+  const [row] = await db.$queryRawUnsafe<
+    Array<ResyncSqlRow & { by_stream: Record<string, ResyncStreamProgress> }>
+  >(`SELECT r.*, (${STREAM_PROGRESS_SQL}) AS by_stream FROM resyncs r WHERE r.id = $1`, id);
+  if (!row) return null;
+  const { by_stream: byStream, ...resync } = row;
+  return toResync(resync, byStream);
 }
 
 /** The windows of a resync not yet done, in order. */
@@ -165,9 +204,39 @@ export async function cancelResync(db: SqlClient, id: bigint): Promise<ResyncRec
 }
 
 /**
+ * Ends a running resync as failed when one of its windows has used up its attempts: it cannot
+ * complete, and an operator should see why rather than a resync that runs forever. The report
+ * holds the figures so far (as a completed one would), the failed window's index and stream,
+ * and the error. Starting the same resync again re-reads every window.
+ * @returns the resync after the change, or null for an unknown id.
+ */
+export async function failResync(
+  db: SqlClient,
+  input: { resyncId: bigint; index: number; error: string },
+): Promise<ResyncRecord | null> {
+  await db.$executeRawUnsafe(
+    `UPDATE resyncs SET status = 'failed', finished_at = now(),
+            report = jsonb_build_object(
+              'windows', windows_total, 'windowsDone', windows_done, 'pages', pages, 'apiCalls', api_calls,
+              'rowsWritten', rows_written, 'rejected', rejected,
+              'seconds', round(extract(epoch FROM now() - created_at)::numeric, 1),
+              'streams', (${STREAM_PROGRESS_SQL}),
+              'failedWindow', $2::int,
+              'failedStream', (SELECT stream FROM resync_windows WHERE resync_id = $1 AND index = $2),
+              'error', $3::text)
+      WHERE id = $1 AND status = 'running'`,
+    input.resyncId,
+    input.index,
+    input.error,
+  );
+  return getResync(db, input.resyncId);
+}
+
+/**
  * Records a finished window (once: a redelivered job finds it done and changes nothing), adds its
- * figures to the resync, and completes the resync with its report when it was the last window.
- * Call it in the transaction of the window's last page.
+ * figures to the resync, and completes the resync with its report (totals and, under `streams`,
+ * the figures per stream) when it was the last window. Call it in the transaction of the
+ * window's last page.
  * @returns the resync after the change.
  */
 export async function finishResyncWindow(
@@ -182,13 +251,15 @@ export async function finishResyncWindow(
   },
 ): Promise<ResyncRecord> {
   const marked = await tx.$executeRawUnsafe(
-    `UPDATE resync_windows SET done = true, pages = $3, api_calls = $4, rows_written = $5, finished_at = now()
+    `UPDATE resync_windows SET done = true, pages = $3, api_calls = $4, rows_written = $5, rejected = $6,
+            finished_at = now()
       WHERE resync_id = $1 AND index = $2 AND NOT done`,
     input.resyncId,
     input.index,
     input.pages,
     input.apiCalls,
     input.rowsWritten,
+    input.rejected,
   );
   if (marked === 1) {
     await tx.$executeRawUnsafe(
@@ -205,7 +276,8 @@ export async function finishResyncWindow(
       `UPDATE resyncs SET status = 'completed', finished_at = now(),
               report = jsonb_build_object(
                 'windows', windows_total, 'pages', pages, 'apiCalls', api_calls, 'rowsWritten', rows_written,
-                'rejected', rejected, 'seconds', round(extract(epoch FROM now() - created_at)::numeric, 1))
+                'rejected', rejected, 'seconds', round(extract(epoch FROM now() - created_at)::numeric, 1),
+                'streams', (${STREAM_PROGRESS_SQL}))
         WHERE id = $1 AND status = 'running' AND windows_done = windows_total`,
       input.resyncId,
     );
