@@ -27,6 +27,9 @@ export interface WorkerConfig {
   plan: OrderSheetsPlanConfig;
   /** How long a vendor's polls are skipped after an auth error or a block (its circuit). */
   circuitOpenMs: number;
+  /** The daily count reconciliation (packages/sync `reconcileStream`): how many complete KST
+   * days it compares, and the KST hour of the day it runs at per (vendor, stream). */
+  reconcile: { days: number; hourKst: number };
   concurrency: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
@@ -96,6 +99,11 @@ const envSchema = z.object({
   SYNC_CALLS_PER_MINUTE: int(120, 6, 600),
   WORKER_CONCURRENCY: int(2, 1, 64),
   SYNC_CIRCUIT_OPEN_SECONDS: int(300, 10, 86_400),
+  // Two weeks covers what the polls can have missed at a few calls per status; 93 days (three
+  // 31-day windows) bounds one job's length, not a Coupang limit.
+  SYNC_RECONCILE_DAYS: int(14, 1, 93),
+  // Night in Korea: few new orders, and the day before is complete.
+  SYNC_RECONCILE_HOUR_KST: int(4, 0, 23),
   DB_POOL_SIZE: int(10, 2, 200),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 3_600),
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(LOG_LEVELS).default("info")),
@@ -137,6 +145,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
       callBudget: Math.max(1, Math.floor((e.SYNC_CALLS_PER_MINUTE * e.SYNC_POLL_INTERVAL_SECONDS) / 60)),
     }),
     circuitOpenMs: e.SYNC_CIRCUIT_OPEN_SECONDS * 1000,
+    reconcile: Object.freeze({
+      days: e.SYNC_RECONCILE_DAYS,
+      hourKst: e.SYNC_RECONCILE_HOUR_KST,
+    }),
     concurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

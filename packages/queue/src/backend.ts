@@ -25,11 +25,20 @@ export interface QueueHandle<D> {
   add(name: string, data: D, opts?: JobsOptions): Promise<Job<D>>;
   upsertJobScheduler(
     id: string,
-    repeat: { every: number },
+    /** A fixed interval in ms, or a cron pattern in a time zone (e.g. a KST hour of the day). */
+    repeat: { every: number } | { pattern: string; tz: string },
     template: { name: string; data: D; opts?: Omit<JobsOptions, "jobId" | "repeat" | "delay"> },
   ): Promise<unknown>;
   removeJobScheduler(id: string): Promise<boolean>;
-  getJobSchedulers(): Promise<Array<{ key: string; every?: number | null; next?: number | null }>>;
+  getJobSchedulers(): Promise<
+    Array<{
+      key: string;
+      every?: number | null;
+      pattern?: string | null;
+      tz?: string | null;
+      next?: number | null;
+    }>
+  >;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
   on(event: "error", listener: (err: Error) => void): unknown;
   close(): Promise<void>;

@@ -1,4 +1,11 @@
-import { JOBS, parseJobData, pollSchedulerId, type JobData, type Stream } from "./catalog.js";
+import {
+  JOBS,
+  parseJobData,
+  pollSchedulerId,
+  reconcileSchedulerId,
+  type JobData,
+  type Stream,
+} from "./catalog.js";
 import type { QueueHandle } from "./backend.js";
 
 /**
@@ -22,16 +29,44 @@ export async function upsertPollScheduler(
 }
 
 /**
- * Removes poll schedulers whose (vendor, stream) is no longer configured, so a vendor taken out
- * of the config stops being polled. Returns the ids removed.
+ * Upserts the Job Scheduler that reconciles (vendor, stream) daily at `hourKst`:00 KST (pitfalls
+ * M-9), with the stable id `reconcile:<vendorId>:<stream>`: one scheduler per pair however often
+ * the worker restarts. A clock time rather than an interval: a boot never runs it early (an
+ * interval scheduler's first job is due at once), and restarts never shift it.
+ * @throws RangeError for an hour outside 0–23.
  */
-export async function pruneSchedulers(
-  queue: QueueHandle<JobData<"poll">>,
+export async function upsertReconcileScheduler(
+  queue: QueueHandle<JobData<"reconcile">>,
+  vendorId: string,
+  stream: Stream,
+  hourKst: number,
+): Promise<void> {
+  if (!Number.isInteger(hourKst) || hourKst < 0 || hourKst > 23) {
+    throw new RangeError(`hourKst: expected an integer 0–23, got ${hourKst}`);
+  }
+  const data = parseJobData("reconcile", { vendorId, stream });
+  const { attempts, backoff, removeOnComplete, removeOnFail } = JOBS.reconcile.opts;
+  await queue.upsertJobScheduler(
+    reconcileSchedulerId(vendorId, stream),
+    { pattern: `0 ${hourKst} * * *`, tz: "Asia/Seoul" },
+    { name: JOBS.reconcile.name, data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
+  );
+}
+
+/** The id prefixes of the schedulers this package creates (poll and reconcile). */
+const SCHEDULER_PREFIXES = ["poll:", "reconcile:"];
+
+/**
+ * Removes the poll and reconcile schedulers of `queue` that are not in `keep` (a vendor or stream
+ * no longer configured), so it stops being polled or reconciled. Returns the ids removed.
+ */
+export async function pruneSchedulers<T>(
+  queue: QueueHandle<T>,
   keep: ReadonlySet<string>,
 ): Promise<string[]> {
   const removed: string[] = [];
   for (const scheduler of await queue.getJobSchedulers()) {
-    if (scheduler.key.startsWith("poll:") && !keep.has(scheduler.key)) {
+    if (SCHEDULER_PREFIXES.some((p) => scheduler.key.startsWith(p)) && !keep.has(scheduler.key)) {
       await queue.removeJobScheduler(scheduler.key);
       removed.push(scheduler.key);
     }

@@ -1,0 +1,461 @@
+import { randomUUID } from "node:crypto";
+import {
+  CoupangDataError,
+  CoupangNotFoundError,
+  CoupangPayloadError,
+  formatKstDate,
+  kstDayStart,
+  splitDailyWindows,
+  type RejectedRecord,
+} from "@cos/coupang";
+import {
+  acquireLease,
+  reconcileGaps,
+  recordReconcileGap,
+  releaseLease,
+  renewLease,
+  resolveReconcileGaps,
+  settleReconcileGap,
+  withTransaction,
+  type LeaseKey,
+  type PrismaClient,
+} from "@cos/db";
+import { rawKeyOf } from "./page-write.js";
+import type { PlannedQuery } from "./planner.js";
+import { appendPageEvents, emptyTally, type PageTally, type StreamAdapter } from "./stream.js";
+
+const DAY_MS = 86_400_000;
+/** As a poll's lease (stream.ts): two minutes, renewed every 30 s and by every page's transaction. */
+const LEASE_TTL_MS = 2 * 60_000;
+const LEASE_HEARTBEAT_MS = 30_000;
+/** Key lists kept in a gap's detail: enough to act on, small enough for a jsonb column. */
+const DETAIL_KEYS = 20;
+
+/** Complete KST days a reconciliation compares when not told otherwise: two weeks. */
+export const DEFAULT_RECONCILE_DAYS = 14;
+/** Single reads a re-fetch makes per gap day at most (the rest waits for the next reconciliation). */
+export const DEFAULT_MAX_FETCHES_PER_DAY = 50;
+
+/**
+ * One listed (or stored) entity as the reconciliation counts it: its key in decimal, the KST day
+ * (`yyyy-MM-dd`) of the field the stream's list filters by, and its status keyed as the stream's
+ * local counts key it (for returnRequests the query status, `returnQueryStatusOf`).
+ */
+export interface CensusEntry {
+  key: string;
+  day: string;
+  status: string;
+}
+
+/**
+ * What a stream adds to its {@link StreamAdapter} to be reconciled (pitfalls M-9). Coupang has no
+ * count endpoint: the remote counts come from listing, so the census reads each listed page.
+ */
+export interface ReconcileSpec<P> {
+  /**
+   * The entities of one list page: every valid record, and every rejected one whose raw record
+   * still names its key, day and status (it is quarantined, not stored: it shows as a gap).
+   */
+  census(page: P): CensusEntry[];
+  /**
+   * The stored entities created in [from, to) (UTC instants) that the list should still show —
+   * those the local copy knows Coupang delists (fully cancelled boxes, withdrawn receipts) are
+   * left out — keyed as {@link census} keys the listed ones.
+   */
+  local(prisma: PrismaClient, vendorId: string, from: Date, to: Date): Promise<CensusEntry[]>;
+  /**
+   * Coupang's single read of one entity by key, as a page for `writePage`; absent when the API
+   * has none for the stream. Throws the client's errors (a 400/404 means Coupang no longer
+   * serves the key).
+   */
+  fetch?(key: string): Promise<P>;
+}
+
+/**
+ * The census entries of valid records: one per record whose key, creation instant and status are
+ * known (`status` null leaves the record out: it cannot be counted under any status).
+ */
+export function censusEntry(
+  key: string,
+  createdAt: Date | null | undefined,
+  status: string | null | undefined,
+): CensusEntry[] {
+  return createdAt && status ? [{ key, day: formatKstDate(createdAt), status }] : [];
+}
+
+/**
+ * The census entries of a page's rejected records, read from the raw record: the key in
+ * `keyField`, the KST day of the wall-clock time in `dayField` (v4 lists send KST without an
+ * offset, v5/v6 with `+09:00`, so its first ten characters are the KST day, coupang-api.md §11),
+ * and the status `statusOf` derives. A record missing any of them is left out.
+ */
+export function rejectedCensus(
+  rejected: readonly RejectedRecord[],
+  fields: { keyField: string; dayField: string },
+  statusOf: (raw: unknown) => string | null,
+): CensusEntry[] {
+  return rejected.flatMap((r) => {
+    const key = rawKeyOf(r.raw, fields.keyField);
+    const day = /^\d{4}-\d{2}-\d{2}/.exec(rawKeyOf(r.raw, fields.dayField) ?? "")?.[0];
+    const status = statusOf(r.raw);
+    return key && day && status ? [{ key, day, status }] : [];
+  });
+}
+
+/** The inputs of a reconciliation of one stream of one vendor. */
+export interface ReconcileInput<P extends { nextToken: string | undefined }> {
+  prisma: PrismaClient;
+  vendorId: string;
+  adapter: StreamAdapter<P>;
+  /** Complete KST days before today to compare (1–93); default {@link DEFAULT_RECONCILE_DAYS}. */
+  days?: number;
+  now?: () => Date;
+  /** Aborted on shutdown: the reconciliation stops after the page in hand and compares nothing. */
+  signal?: AbortSignal;
+  /** The client's running count of HTTP attempts for this vendor, read before and after; default: pages and single reads. */
+  callCount?: () => number;
+  /** Single reads per gap day at most; default {@link DEFAULT_MAX_FETCHES_PER_DAY}. */
+  maxFetchesPerDay?: number;
+}
+
+/** One (day, status) whose counts disagreed, and how its re-fetch ended. */
+export interface ReconcileGapReport {
+  id: bigint;
+  day: string;
+  status: string;
+  remoteCount: number;
+  localCount: number;
+  /** The counts after the targeted re-fetch; equal when `resolved`. */
+  after: { remoteCount: number; localCount: number };
+  resolved: boolean;
+}
+
+/** What a reconciliation did. */
+export interface ReconcileReport {
+  vendorId: string;
+  stream: string;
+  /**
+   * `completed`: every day compared. `interrupted`: a shutdown stopped the listing; nothing was
+   * compared. `skipped`: another reconciliation of this (vendor, stream) holds the lease.
+   * `unsupported`: the stream's adapter has no census (see `reason`).
+   */
+  outcome: "completed" | "interrupted" | "skipped" | "unsupported";
+  reason: string | null;
+  /** The KST days compared, first and last (`yyyy-MM-dd`), and their number. */
+  from: string | null;
+  to: string | null;
+  days: number;
+  /** The statuses listed and compared (the stream's statuses but its keyed ones). */
+  statuses: string[];
+  /** (day, status) pairs compared: days × statuses. */
+  compared: number;
+  /** List pages read (first listing and re-fetches) and single reads made. */
+  pages: number;
+  fetches: number;
+  apiCalls: number;
+  /** What the listing and re-fetches wrote. */
+  written: PageTally;
+  gapsFound: number;
+  gapsResolved: number;
+  gapsOpen: number;
+  /** Gaps left open by earlier reconciliations that this one found in agreement. */
+  earlierGapsResolved: number;
+  gaps: ReconcileGapReport[];
+}
+
+/** day → key → status: a census, deduplicated by key (a stop-shipment request is listed under RU and UC). */
+type Census = Map<string, Map<string, string>>;
+
+/**
+ * The daily count reconciliation of one stream (pitfalls M-9): lists the last `days` complete KST
+ * days (not today) in every status of the stream but its keyed ones, in windows of the adapter's
+ * `maxWindowDays`, writing each page through `writePage` in its own transaction (the listing is
+ * also a refresh), and counts the listed entities per (KST day, status) with the adapter's
+ * census. It compares those counts with the local copy's as they stood before the listing — so
+ * what the polls missed is detected even though the listing itself repairs most of it — and
+ * records each disagreement as a `reconcile_gaps` row. Each day with a gap is then re-fetched:
+ * listed again in every status, and every stored entity still counted under a status Coupang
+ * does not list it in is read by key (where the API can, `ReconcileSpec.fetch`) and written;
+ * the gap is resolved when the day's counts then agree, or left open with what was found.
+ * Open gaps of earlier runs whose counts now agree are resolved too.
+ *
+ * Runs under its own lease (`<stream>:reconcile`), so two reconciliations of one (vendor, stream)
+ * never overlap; it never reads or moves the live checkpoints.
+ *
+ * @returns the report; `unsupported` for an adapter without `reconcile`, `skipped` when the lease
+ *   is held.
+ * @throws RangeError for `days` outside 1–93; CoupangError from the client (pages written stay).
+ */
+export async function reconcileStream<P extends { nextToken: string | undefined }>(
+  input: ReconcileInput<P>,
+): Promise<ReconcileReport> {
+  const { prisma, vendorId, adapter } = input;
+  const days = input.days ?? DEFAULT_RECONCILE_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > 93) {
+    throw new RangeError(`days: expected an integer 1–93, got ${days}`);
+  }
+  const now = input.now ?? (() => new Date());
+  const keyed = adapter.keyedStatuses ?? [];
+  const statuses = adapter.statuses.filter((s) => !keyed.includes(s));
+  const to = kstDayStart(now());
+  const from = new Date(to.getTime() - days * DAY_MS);
+  const report: ReconcileReport = {
+    vendorId,
+    stream: adapter.name,
+    outcome: "interrupted",
+    reason: null,
+    from: formatKstDate(from),
+    to: formatKstDate(new Date(to.getTime() - 1)),
+    days,
+    statuses,
+    compared: 0,
+    pages: 0,
+    fetches: 0,
+    apiCalls: 0,
+    written: emptyTally(),
+    gapsFound: 0,
+    gapsResolved: 0,
+    gapsOpen: 0,
+    earlierGapsResolved: 0,
+    gaps: [],
+  };
+  const spec = adapter.reconcile;
+  if (!spec) {
+    return {
+      ...report,
+      outcome: "unsupported",
+      reason: `${adapter.name} has no census to count its listing by`,
+    };
+  }
+  const lease: LeaseKey = { vendorId, stream: `${adapter.name}:reconcile`, owner: randomUUID() };
+  const callsBefore = input.callCount?.();
+  const done = await withLease(prisma, lease, () =>
+    new Reconciliation(input, spec, lease, report, now, statuses).run(from, to),
+  );
+  if (done === null)
+    return { ...report, outcome: "skipped", reason: "another reconciliation holds the lease" };
+  report.apiCalls =
+    callsBefore === undefined ? report.pages + report.fetches : input.callCount!() - callsBefore;
+  return report;
+}
+
+/**
+ * Runs `fn` holding `key`'s lease, renewed by a heartbeat meanwhile, and releases it after.
+ * @returns what `fn` returned, or null without calling it when another owner holds the lease.
+ */
+async function withLease<T>(prisma: PrismaClient, key: LeaseKey, fn: () => Promise<T>): Promise<T | null> {
+  if (!(await acquireLease(prisma, key, LEASE_TTL_MS))) return null;
+  const heartbeat = setInterval(() => {
+    // A failed renewal is not fatal here: the next page's transaction renews with fencing.
+    renewLease(prisma, key, LEASE_TTL_MS).catch(() => {});
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(heartbeat);
+    await releaseLease(prisma, key);
+  }
+}
+
+/** One reconciliation under its lease: the listing, the comparison and the re-fetches. */
+class Reconciliation<P extends { nextToken: string | undefined }> {
+  constructor(
+    private readonly input: ReconcileInput<P>,
+    private readonly spec: ReconcileSpec<P>,
+    private readonly lease: LeaseKey,
+    private readonly report: ReconcileReport,
+    private readonly now: () => Date,
+    private readonly statuses: readonly string[],
+  ) {}
+
+  async run(from: Date, to: Date): Promise<true> {
+    const { prisma, vendorId, adapter } = this.input;
+    const before = toCensus(await this.spec.local(prisma, vendorId, from, to));
+    const remote: Census = new Map();
+    for (const w of splitDailyWindows(from, to, adapter.maxWindowDays ?? 31)) {
+      for (const status of this.statuses) {
+        if (!(await this.list(w.createdAtFrom, w.createdAtTo, status, remote))) return true;
+      }
+    }
+    const days = splitDailyWindows(from, to, 1).map((w) => w.createdAtFrom);
+    this.report.compared = days.length * this.statuses.length;
+    const earlier = new Set(
+      (await reconcileGaps(prisma, vendorId, { stream: adapter.name })).map((g) => `${g.day}|${g.status}`),
+    );
+    const gapDays = new Map<string, Array<{ id: bigint; status: string; remote: number; local: number }>>();
+    for (const day of days) {
+      const remoteCounts = countByStatus(remote.get(day));
+      const localCounts = countByStatus(before.get(day));
+      const agreeing: string[] = [];
+      for (const status of new Set([...this.statuses, ...remoteCounts.keys(), ...localCounts.keys()])) {
+        const r = remoteCounts.get(status) ?? 0;
+        const l = localCounts.get(status) ?? 0;
+        if (r === l) {
+          if (earlier.has(`${day}|${status}`)) agreeing.push(status);
+          continue;
+        }
+        const id = await recordReconcileGap(prisma, {
+          vendorId,
+          stream: adapter.name,
+          day,
+          status,
+          remoteCount: r,
+          localCount: l,
+          at: this.now(),
+        });
+        gapDays.set(day, [...(gapDays.get(day) ?? []), { id, status, remote: r, local: l }]);
+      }
+      if (agreeing.length > 0) {
+        this.report.earlierGapsResolved += await resolveReconcileGaps(
+          prisma,
+          { vendorId, stream: adapter.name, day, statuses: agreeing },
+          this.now(),
+          { resolvedBy: "a later reconciliation found the counts in agreement" },
+        );
+      }
+    }
+    for (const [day, gaps] of gapDays) {
+      if (!(await this.refetch(day, gaps))) return true;
+    }
+    this.report.outcome = "completed";
+    return true;
+  }
+
+  /**
+   * The targeted re-fetch of one day: lists it again in every status, reads by key each stored
+   * entity still counted under a status Coupang does not list it in, recounts, and settles the
+   * day's gaps. Returns false when a shutdown interrupted it (its gaps stay open, unsettled).
+   */
+  private async refetch(
+    day: string,
+    gaps: ReadonlyArray<{ id: bigint; status: string; remote: number; local: number }>,
+  ): Promise<boolean> {
+    const { prisma, vendorId } = this.input;
+    const listed: Census = new Map();
+    for (const status of this.statuses) {
+      if (!(await this.list(day, day, status, listed))) return false;
+    }
+    const remote = listed.get(day) ?? new Map<string, string>();
+    const start = new Date(`${day}T00:00:00+09:00`);
+    const end = new Date(start.getTime() + DAY_MS);
+    const stored =
+      toCensus(await this.spec.local(prisma, vendorId, start, end)).get(day) ?? new Map<string, string>();
+    const suspects = [...stored].filter(([key, status]) => remote.get(key) !== status).map(([key]) => key);
+    const max = this.input.maxFetchesPerDay ?? DEFAULT_MAX_FETCHES_PER_DAY;
+    const fetched: string[] = [];
+    const notServed: string[] = [];
+    for (const key of this.spec.fetch ? suspects.slice(0, max) : []) {
+      if (this.input.signal?.aborted) return false;
+      let page: P;
+      try {
+        this.report.fetches++;
+        page = await this.spec.fetch!(key);
+      } catch (err) {
+        // Coupang no longer serves the key (a withdrawn or cancel receipt, §6.2), or serves
+        // something unreadable: the gap stays open and says so.
+        if (
+          err instanceof CoupangNotFoundError ||
+          err instanceof CoupangDataError ||
+          err instanceof CoupangPayloadError
+        ) {
+          notServed.push(key);
+          continue;
+        }
+        throw err;
+      }
+      await this.write(page);
+      fetched.push(key);
+    }
+    const after =
+      toCensus(await this.spec.local(prisma, vendorId, start, end)).get(day) ?? new Map<string, string>();
+    const remoteCounts = countByStatus(remote);
+    const localCounts = countByStatus(after);
+    for (const gap of gaps) {
+      const r = remoteCounts.get(gap.status) ?? 0;
+      const l = localCounts.get(gap.status) ?? 0;
+      const resolved = r === l;
+      const keysWith = (census: ReadonlyMap<string, string>, other: ReadonlyMap<string, string>) =>
+        [...census].filter(([k, s]) => s === gap.status && other.get(k) !== s).map(([k]) => k);
+      const at = this.now();
+      await settleReconcileGap(prisma, gap.id, {
+        refetchedAt: at,
+        resolvedAt: resolved ? at : null,
+        detail: {
+          after: { remoteCount: r, localCount: l },
+          listedNotStored: keysWith(remote, after).slice(0, DETAIL_KEYS),
+          storedNotListed: keysWith(after, remote).slice(0, DETAIL_KEYS),
+          fetched: fetched.length,
+          notServed: notServed.slice(0, DETAIL_KEYS),
+          fetchesLeft: this.spec.fetch ? Math.max(0, suspects.length - max) : suspects.length,
+        },
+      });
+      this.report.gapsFound++;
+      if (resolved) this.report.gapsResolved++;
+      else this.report.gapsOpen++;
+      this.report.gaps.push({
+        id: gap.id,
+        day,
+        status: gap.status,
+        remoteCount: gap.remote,
+        localCount: gap.local,
+        after: { remoteCount: r, localCount: l },
+        resolved,
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Lists one status over KST days `fromDay`…`toDay`, writing every page and adding its census
+   * (days in range only) to `into`. Returns false when a shutdown stopped it after a page.
+   */
+  private async list(fromDay: string, toDay: string, status: string, into: Census): Promise<boolean> {
+    const query: PlannedQuery = {
+      tier: "cold",
+      status,
+      createdAtFrom: fromDay,
+      createdAtTo: toDay,
+      cost: 1,
+      reason: "reconcile: the daily count reconciliation lists every day",
+    };
+    for await (const page of this.input.adapter.pages(query, null)) {
+      this.report.pages++;
+      await this.write(page);
+      for (const e of this.spec.census(page)) {
+        if (e.day < fromDay || e.day > toDay) continue;
+        const day = into.get(e.day) ?? new Map<string, string>();
+        day.set(e.key, e.status);
+        into.set(e.day, day);
+      }
+      if (this.input.signal?.aborted) return false;
+    }
+    return true;
+  }
+
+  /** Writes one page (rows, quarantine, change events) in its own transaction, under the lease. */
+  private async write(page: P): Promise<void> {
+    const { prisma, vendorId, adapter } = this.input;
+    await withTransaction(prisma, async (tx) => {
+      await renewLease(tx, this.lease, LEASE_TTL_MS);
+      const events = await adapter.writePage(tx, vendorId, page, this.report.written);
+      await appendPageEvents(tx, events, this.report.written);
+    });
+  }
+}
+
+function toCensus(entries: readonly CensusEntry[]): Census {
+  const census: Census = new Map();
+  for (const e of entries) {
+    const day = census.get(e.day) ?? new Map<string, string>();
+    day.set(e.key, e.status);
+    census.set(e.day, day);
+  }
+  return census;
+}
+
+function countByStatus(day: ReadonlyMap<string, string> | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const status of day?.values() ?? []) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return counts;
+}
