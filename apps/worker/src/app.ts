@@ -7,17 +7,19 @@ import {
   type RateLimiter,
 } from "@cos/coupang";
 import { Redis } from "ioredis";
-import { createPrisma, ensureVendorAccount, type PrismaClient, type ResyncRecord } from "@cos/db";
+import { createPrisma, ensureVendorAccount, failResync, type PrismaClient, type ResyncRecord } from "@cos/db";
 import {
   createQueueFactory,
   JOBS,
   parseJobData,
   pollSchedulerId,
+  reconcileSchedulerId,
   pruneSchedulers,
   resyncJobId,
   STREAMS,
   UnrecoverableError,
   upsertPollScheduler,
+  upsertReconcileScheduler,
   type Job,
   type JobData,
   type QueueBackendConfig,
@@ -30,7 +32,9 @@ import {
   cancelResyncRun,
   ResyncRequestError,
   resyncProgress,
+  RETURN_WITHDRAWALS_STREAM,
   runResyncWindow,
+  reconcileStream,
   runStream,
   skippedReport,
   startResync,
@@ -62,14 +66,16 @@ export interface WorkerApp {
   /** Queues a poll of (vendor, stream) now, beside the schedule. */
   pollNow(vendorId: string, stream?: Stream): Promise<void>;
   /**
-   * Starts (or returns the running) resync of a vendor over an explicit range: child jobs on the
-   * low-priority `resync` queue, live checkpoints untouched (packages/sync `startResync`).
+   * Starts (or returns the running) resync of a vendor's streams over an explicit range: child
+   * jobs on the low-priority `resync` queue, live checkpoints untouched (packages/sync
+   * `startResync`).
    * @throws ResyncRequestError for a bad request or a vendor this worker does not know.
    */
   startResync(request: ResyncRequest): Promise<{ resync: ResyncRecord; created: boolean }>;
   /** Cancels a running resync; null for an unknown id. */
   cancelResync(id: bigint): Promise<ResyncRecord | null>;
-  /** A resync's progress (windows done of total, rows, API calls) and final report. */
+  /** A resync's progress (windows done of total, pages, API calls, rows, rejected; in all and per
+   * stream, API calls counting the resync's own HTTP attempts) and final report. */
   resyncProgress(id: bigint): Promise<ResyncRecord | null>;
   /** Stops taking jobs, lets the running poll stop at its next page boundary, and closes
    * everything in order. A poll still running at the deadline is abandoned: its cursor resumes it. */
@@ -111,6 +117,15 @@ function callKey(vendorId: string, resource: string): string {
   return `${vendorId}:${resource}`;
 }
 
+/** The resources a stream's poll calls: its own list, and for withdrawn returns also the lookup
+ * by receiptId its `CHECK` makes (coupang-api.md §7). */
+function streamResources(stream: string): string[] {
+  return stream === RETURN_WITHDRAWALS_STREAM ? [stream, "returnWithdrawList"] : [stream];
+}
+
+/** The call-count prefix of resync clients' resources, e.g. `resync/ordersheets`. */
+const RESYNC_LANE = "resync/";
+
 /** The resource of a Coupang path, e.g. `ordersheets` of `/v2/…/vendors/A00012345/ordersheets/…`. */
 function resourceOf(path: string): string {
   const afterVendor = path.split("/vendors/")[1] ?? "";
@@ -145,26 +160,37 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         requestsPerSecond: config.requestsPerSecond,
       })
     : new TokenBucketLimiter({ requestsPerSecond: config.requestsPerSecond });
-  const clients = new Map(
-    config.vendors.map((v) => [
-      v.vendorId,
-      new CoupangClient({
-        baseUrl: config.coupangBaseUrl,
-        vendorId: v.vendorId,
-        accessKey: v.accessKey,
-        secretKey: v.secretKey,
-        limiter,
-        onResponse: (e) => {
-          const key = callKey(e.vendorId, resourceOf(e.path));
-          calls.set(key, (calls.get(key) ?? 0) + 1);
-          log.debug(
-            { vendorId: e.vendorId, method: e.method, path: e.path, status: e.statusCode, ms: e.durationMs },
-            "coupang call",
-          );
-        },
-      }),
-    ]),
-  );
+  // `lane` prefixes the resource in the call counts: resyncs call through clients of their own
+  // (the same limiter), so a resync window's calls and a live poll's are each counted exactly.
+  const clientsFor = (lane: "" | typeof RESYNC_LANE) =>
+    new Map(
+      config.vendors.map((v) => [
+        v.vendorId,
+        new CoupangClient({
+          baseUrl: config.coupangBaseUrl,
+          vendorId: v.vendorId,
+          accessKey: v.accessKey,
+          secretKey: v.secretKey,
+          limiter,
+          onResponse: (e) => {
+            const key = callKey(e.vendorId, lane + resourceOf(e.path));
+            calls.set(key, (calls.get(key) ?? 0) + 1);
+            log.debug(
+              {
+                vendorId: e.vendorId,
+                method: e.method,
+                path: e.path,
+                status: e.statusCode,
+                ms: e.durationMs,
+              },
+              "coupang call",
+            );
+          },
+        }),
+      ]),
+    );
+  const clients = clientsFor("");
+  const resyncClients = clientsFor(RESYNC_LANE);
 
   for (const v of config.vendors)
     await ensureVendorAccount(prisma, { vendorId: v.vendorId, name: v.name ?? null });
@@ -186,6 +212,20 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   }
   const removed = await pruneSchedulers(inbound, keep);
   if (removed.length > 0) log.info({ removed }, "removed schedulers of vendors no longer configured");
+  // The daily count reconciliation of every stream that has a census (pitfalls M-9).
+  const reconcileQueue: QueueHandle<JobData<"reconcile">> = queues.queue(JOBS.reconcile.queue);
+  reconcileQueue.on("error", onError("reconcile queue error"));
+  const keepReconcile = new Set<string>();
+  for (const v of config.vendors) {
+    for (const stream of STREAMS) {
+      if (!streamAdapter(stream, { source: clients.get(v.vendorId)!, prisma }).reconcile) continue;
+      await upsertReconcileScheduler(reconcileQueue, v.vendorId, stream, config.reconcile.hourKst);
+      keepReconcile.add(reconcileSchedulerId(v.vendorId, stream));
+    }
+  }
+  const removedReconcile = await pruneSchedulers(reconcileQueue, keepReconcile);
+  if (removedReconcile.length > 0)
+    log.info({ removed: removedReconcile }, "removed reconcile schedulers no longer configured");
   // Poll at once rather than at the scheduler's next tick: a restart resumes an interrupted poll
   // now. The lease makes this harmless when the scheduler's own job runs at the same moment.
   for (const v of config.vendors) {
@@ -201,6 +241,17 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   const shutdown = new AbortController();
   /** Per vendor: no calls until `until` (epoch ms), after an error retrying would not heal. */
   const circuits = new Map<string, { until: number; reason: string }>();
+  /** The vendor's circuit while it is open. */
+  const openCircuit = (vendorId: string) => {
+    const open = circuits.get(vendorId);
+    return open && open.until > Date.now() ? open : undefined;
+  };
+  /** Opens the vendor's circuit after bad keys or a block: retrying in seconds would not heal them. */
+  const tripCircuit = (vendorId: string, err: unknown) => {
+    if (err instanceof CoupangError && (err.kind === "auth" || err.kind === "blocked")) {
+      circuits.set(vendorId, { until: Date.now() + config.circuitOpenMs, reason: err.message });
+    }
+  };
   const processor = async (job: Job<JobData<"poll">>): Promise<SyncReport> => {
     const data = parseJobData("poll", job.data);
     const jobLog = log.child({
@@ -212,8 +263,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     });
     const client = clients.get(data.vendorId);
     if (!client) throw new UnrecoverableError(`vendor ${data.vendorId} is not configured in this worker`);
-    const open = circuits.get(data.vendorId);
-    if (open && open.until > Date.now()) {
+    const open = openCircuit(data.vendorId);
+    if (open) {
       jobLog.warn(
         { until: new Date(open.until).toISOString(), reason: open.reason },
         "poll skipped: the vendor's circuit is open",
@@ -233,7 +284,8 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
           trigger: data.trigger,
           config: config.plan,
           signal: shutdown.signal,
-          callCount: () => calls.get(callKey(data.vendorId, data.stream)) ?? 0,
+          callCount: () =>
+            streamResources(data.stream).reduce((n, r) => n + (calls.get(callKey(data.vendorId, r)) ?? 0), 0),
         },
         streamAdapter(data.stream, { source: client, prisma }),
       );
@@ -247,9 +299,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       // (no retry storm), and after bad keys or a block the vendor's circuit opens, whatever else
       // queues a poll (the schedule, a restart, an operator). Other vendors go on.
       const unrecoverable = err instanceof CoupangError && !err.retryable;
-      if (err instanceof CoupangError && (err.kind === "auth" || err.kind === "blocked")) {
-        circuits.set(data.vendorId, { until: Date.now() + config.circuitOpenMs, reason: error.message });
-      }
+      tripCircuit(data.vendorId, err);
       const final = unrecoverable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       jobLog.error({ err: error, final }, "poll failed");
       events.emit("poll", { ok: false, vendorId: data.vendorId, stream: data.stream, error, final });
@@ -274,15 +324,29 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     JOBS.resyncWindow.queue,
     async (job) => {
       const data = parseJobData("resyncWindow", job.data);
-      const client = clients.get(data.vendorId);
+      const client = resyncClients.get(data.vendorId);
       if (!client) throw new UnrecoverableError(`vendor ${data.vendorId} is not configured in this worker`);
+      // runResyncWindow builds the window's stream adapter on this client; one window at a time
+      // (concurrency 1) makes the vendor's resync lane count this window's calls exactly.
       const resync = await runResyncWindow({
         prisma,
         source: client,
         job: data,
         signal: shutdown.signal,
-        // Shared with live ordersheets polls running meanwhile: the resync's own count is approximate.
-        callCount: () => calls.get(callKey(data.vendorId, "ordersheets")) ?? 0,
+        callCount: () =>
+          [...calls].reduce(
+            (n, [key, count]) => (key.startsWith(callKey(data.vendorId, RESYNC_LANE)) ? n + count : n),
+            0,
+          ),
+      }).catch(async (err: unknown) => {
+        const unrecoverable = err instanceof CoupangError && !err.retryable;
+        if (unrecoverable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          const message = err instanceof Error ? err.message : String(err);
+          await failResync(prisma, { resyncId: BigInt(data.resyncId), index: data.index, error: message });
+          log.error({ err, resyncId: data.resyncId, window: data.index }, "resync failed");
+          throw new UnrecoverableError(message);
+        }
+        throw err;
       });
       if (resync?.status === "completed")
         log.info({ resyncId: data.resyncId, report: resync.report }, "resync completed");
@@ -291,6 +355,49 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     { concurrency: 1, lockDuration: 60_000 },
   );
   resyncWorker.on("error", onError("resync worker error"));
+
+  const reconcileWorker: WorkerHandle = queues.worker<JobData<"reconcile">>(
+    JOBS.reconcile.queue,
+    async (job) => {
+      const data = parseJobData("reconcile", job.data);
+      const jobLog = log.child({
+        queue: JOBS.reconcile.queue,
+        jobId: job.id,
+        vendorId: data.vendorId,
+        stream: data.stream,
+      });
+      const client = clients.get(data.vendorId);
+      if (!client) throw new UnrecoverableError(`vendor ${data.vendorId} is not configured in this worker`);
+      const open = openCircuit(data.vendorId);
+      if (open) {
+        jobLog.warn(
+          { until: new Date(open.until).toISOString(), reason: open.reason },
+          "reconciliation skipped: the vendor's circuit is open",
+        );
+        return { outcome: "skipped", reason: `the vendor's circuit is open: ${open.reason}` };
+      }
+      try {
+        const report = await reconcileStream({
+          prisma,
+          vendorId: data.vendorId,
+          adapter: streamAdapter(data.stream, { source: client, prisma }),
+          days: config.reconcile.days,
+          signal: shutdown.signal,
+        });
+        const summary = { ...report, gaps: report.gaps.map((g) => ({ ...g, id: g.id.toString() })) };
+        if (report.gapsOpen > 0) jobLog.warn({ report: summary }, "reconciliation left gaps open");
+        else jobLog.info({ report: summary }, `reconciliation ${report.outcome}`);
+        // BullMQ stores the return value as JSON: bigint does not serialize.
+        return summary;
+      } catch (err) {
+        tripCircuit(data.vendorId, err);
+        jobLog.error({ err }, "reconciliation failed");
+        throw err instanceof CoupangError && !err.retryable ? new UnrecoverableError(err.message) : err;
+      }
+    },
+    { concurrency: 1, lockDuration: 60_000 },
+  );
+  reconcileWorker.on("error", onError("reconcile worker error"));
 
   log.info(
     {
@@ -312,11 +419,12 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       await inbound.add(JOBS.poll.name, data, JOBS.poll.opts);
     },
     async startResync(request) {
-      if (!clients.has(request.vendorId)) {
+      const client = resyncClients.get(request.vendorId);
+      if (!client) {
         throw new ResyncRequestError(`vendorId: ${request.vendorId} is not configured in this worker`);
       }
       return startResync(
-        prisma,
+        { source: client, prisma },
         async (jobs) => {
           for (const job of jobs) {
             const data = parseJobData("resyncWindow", job);
@@ -337,7 +445,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         const deadline = new Promise<"timeout">((r) =>
           setTimeout(() => r("timeout"), config.shutdownTimeoutMs).unref(),
         );
-        const workersClosed = Promise.all([worker.close(), resyncWorker.close()]);
+        const workersClosed = Promise.all([worker.close(), resyncWorker.close(), reconcileWorker.close()]);
         if ((await Promise.race([workersClosed, deadline])) === "timeout") {
           log.warn(
             { timeoutMs: config.shutdownTimeoutMs },
@@ -345,13 +453,14 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
           );
           // Destroying the sockets fails the calls in flight now, rather than letting an abandoned
           // poll write after the database is gone; its cursor resumes it on the next start.
-          for (const client of clients.values()) client.close();
-          await Promise.all([worker.close(true), resyncWorker.close(true)]);
+          for (const client of [...clients.values(), ...resyncClients.values()]) client.close();
+          await Promise.all([worker.close(true), resyncWorker.close(true), reconcileWorker.close(true)]);
         }
         await inbound.close();
         await resyncQueue.close();
+        await reconcileQueue.close();
         await queues.close();
-        for (const client of clients.values()) client.close();
+        for (const client of [...clients.values(), ...resyncClients.values()]) client.close();
         await redis?.quit().catch(() => {});
         await prisma.$disconnect();
         log.info("worker stopped");

@@ -131,7 +131,9 @@ describe.each(backends)("the worker on BullMQ's $name backend", ({ skip, redis }
       // Each stream's poll at boot makes one call and one re-signed call, unless another
       // stream's failure has opened the circuit before it starts; then none.
       const streamCalls = () =>
-        ["ordersheets", "returnRequests", "exchangeRequests"].map((s) => sim.calls()[`GET ${s}`] ?? 0);
+        ["ordersheets", "returnRequests", "exchangeRequests", "returnWithdrawRequests"].map(
+          (s) => sim.calls()[`GET ${s}`] ?? 0,
+        );
       const before = streamCalls();
       const app = await startWorker(config("a-wrong-secret"), createLogger("silent"));
       try {

@@ -26,6 +26,8 @@ export {
   RETURN_REQUEST_LOCK,
   upsertReturnRequests,
   returnRequestCountsByDay,
+  returnWithdrawalCountsByDay,
+  openReturnReceiptIds,
   upsertReturnWithdrawals,
 } from "./repositories/returns.js";
 export type {
@@ -60,15 +62,43 @@ export {
 } from "./repositories/leases.js";
 export {
   cancelResync,
+  failResync,
   createResync,
   finishResyncWindow,
   getResync,
   pendingResyncWindows,
   type ResyncRecord,
+  type ResyncStreamProgress,
   type ResyncWindowRecord,
 } from "./repositories/resyncs.js";
+export {
+  recordReconcileGap,
+  reconcileGaps,
+  resolveReconcileGaps,
+  settleReconcileGap,
+  type ReconcileGapRecord,
+  type ReconcileGapInput,
+} from "./repositories/reconcile-gaps.js";
+export {
+  exchangeRequestCensus,
+  returnRequestCensus,
+  shipmentBoxCensus,
+  type LocalCensusRow,
+  type ReturnCensusRow,
+} from "./repositories/census.js";
 export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
 export { quarantineRecords, storableText, type QuarantineInput } from "./repositories/quarantine.js";
+export {
+  dueFailedSlices,
+  listFailedSlices,
+  recordFailedSlice,
+  resolveFailedSlices,
+  FAILED_SLICE_RETRY,
+  type FailedSlice,
+  type FailedSliceInput,
+  type ListFailedSlicesInput,
+  type SliceReadInput,
+} from "./repositories/failed-slices.js";
 // The generated client: PrismaClient, the Prisma namespace (errors, TransactionClient, model
 // input types) and one type per model.
 export { PrismaClient, Prisma } from "./generated/prisma/client.js";
@@ -78,11 +108,13 @@ export type {
   ExchangeRequest,
   OrderItem,
   QuarantinedRecord,
+  ReconcileGap,
   ReturnItem,
   ReturnRequest,
   ReturnWithdrawal,
   ShipmentBox,
   SyncCheckpoint,
+  SyncFailedSlice,
   SyncLease,
   SyncRun,
   VendorAccount,

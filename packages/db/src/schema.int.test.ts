@@ -220,6 +220,8 @@ describe("migrated database = schema.prisma", () => {
         ReturnWithdrawal: () => prisma.returnWithdrawal.findMany({ take: 1 }),
         ExchangeRequest: () => prisma.exchangeRequest.findMany({ take: 1 }),
         ExchangeItem: () => prisma.exchangeItem.findMany({ take: 1 }),
+        SyncFailedSlice: () => prisma.syncFailedSlice.findMany({ take: 1 }),
+        ReconcileGap: () => prisma.reconcileGap.findMany({ take: 1 }),
       };
       expect(Object.keys(readers)).toEqual(Object.values(Prisma.ModelName));
       for (const read of Object.values(readers)) await expect(read()).resolves.toBeInstanceOf(Array);

@@ -2,7 +2,12 @@ import { z } from "zod";
 import type { JobsOptions } from "bullmq";
 
 /** The inbound streams a vendor is polled for, each with its own scheduler (packages/sync). */
-export const STREAMS = ["ordersheets", "returnRequests", "exchangeRequests"] as const;
+export const STREAMS = [
+  "ordersheets",
+  "returnRequests",
+  "exchangeRequests",
+  "returnWithdrawRequests",
+] as const;
 export type Stream = (typeof STREAMS)[number];
 
 /** Coupang vendorIds look like `A00012345`; anything else in job data is a bug upstream. */
@@ -39,6 +44,20 @@ export const JOBS = {
       removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
     } satisfies JobsOptions,
   },
+  reconcile: {
+    // The daily count reconciliation (pitfalls M-9) lists weeks of days per stream: its own queue,
+    // one job at a time per process, so it never takes a poll's slot nor waits behind a resync.
+    queue: "reconcile",
+    name: "reconcile",
+    data: z.object({ vendorId, stream: z.enum(STREAMS) }),
+    // The next day's run is the real retry; a few spaced attempts cover a bad hour.
+    opts: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 60_000 },
+      removeOnComplete: { age: 7 * 24 * 3_600, count: 1_000 },
+      removeOnFail: { age: 30 * 24 * 3_600, count: 1_000 },
+    } satisfies JobsOptions,
+  },
 } as const;
 
 /** The id of a resync window's job: one per window, so asking twice never queues it twice. */
@@ -62,6 +81,11 @@ export function parseJobData<K extends JobKind>(kind: K, data: unknown): JobData
     );
   }
   return result.data as JobData<K>;
+}
+
+/** The stable id of the scheduler that reconciles one (vendor, stream) daily; upserted at every boot. */
+export function reconcileSchedulerId(vendorId: string, stream: Stream): string {
+  return `reconcile:${vendorId}:${stream}`;
 }
 
 /** The stable id of the scheduler that polls one (vendor, stream); upserted at every boot. */

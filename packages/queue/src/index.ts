@@ -10,10 +10,11 @@ export {
   STREAMS,
   parseJobData,
   pollSchedulerId,
+  reconcileSchedulerId,
   resyncJobId,
   type JobData,
   type JobKind,
   type Stream,
 } from "./catalog.js";
-export { upsertPollScheduler, pruneSchedulers } from "./schedulers.js";
+export { upsertPollScheduler, upsertReconcileScheduler, pruneSchedulers } from "./schedulers.js";
 export { UnrecoverableError, type Job } from "bullmq";

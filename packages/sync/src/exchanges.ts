@@ -1,7 +1,13 @@
 import { type CoupangClient, type ExchangeRequestPage, type ExchangeStatus } from "@cos/coupang";
-import { exchangeRequestCountsByDay, upsertExchangeRequests, type ChangeEventDraft, type Tx } from "@cos/db";
+import {
+  exchangeRequestCensus,
+  exchangeRequestCountsByDay,
+  upsertExchangeRequests,
+  type ChangeEventDraft,
+  type Tx,
+} from "@cos/db";
 import { normalizeExchangeRequest } from "./normalize-exchanges.js";
-import { writeRequestPage } from "./page-write.js";
+import { rawKeyOf, writeRequestPage } from "./page-write.js";
 import {
   planStream,
   type PlanConfig,
@@ -9,6 +15,7 @@ import {
   type PlannedQuery,
   type StreamPlan,
 } from "./planner.js";
+import { censusEntry, rejectedCensus } from "./reconcile.js";
 import { runStream, type PageTally, type PollInput, type StreamAdapter, type SyncReport } from "./stream.js";
 
 export const EXCHANGE_REQUESTS_STREAM = "exchangeRequests";
@@ -87,7 +94,8 @@ export function exchangeQueryOf(query: PlannedQuery): {
 /**
  * The exchangeRequests stream (coupang-api.md §8.1) as a {@link StreamAdapter}: windows of ≤ 7
  * KST days sent as seconds ({@link exchangeQueryOf}), one query per status, paged by `nextToken`,
- * 50 per page.
+ * 50 per page. Reconciled per KST day of `createdAt` and `exchangeStatus`; the API has no single
+ * read of an exchange, so a re-fetch only lists again.
  */
 export function exchangeRequestsAdapter(source: ExchangeRequestSource): StreamAdapter<ExchangeRequestPage> {
   return {
@@ -103,6 +111,17 @@ export function exchangeRequestsAdapter(source: ExchangeRequestSource): StreamAd
         ...(nextToken ? { nextToken } : {}),
       }),
     writePage: writeExchangeRequestPage,
+    reconcile: {
+      census: (page) => [
+        ...page.exchanges.flatMap((x) =>
+          censusEntry(String(x.value.exchangeId), x.value.createdAt, x.value.exchangeStatus),
+        ),
+        ...rejectedCensus(page.rejected, { keyField: "exchangeId", dayField: "createdAt" }, (raw) =>
+          rawKeyOf(raw, "exchangeStatus"),
+        ),
+      ],
+      local: exchangeRequestCensus,
+    },
   };
 }
 

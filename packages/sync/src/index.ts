@@ -62,16 +62,44 @@ export {
   type SyncExchangeRequestsInput,
 } from "./exchanges.js";
 export {
+  planReturnWithdrawals,
+  returnWithdrawalsAdapter,
+  syncReturnWithdrawals,
+  withdrawalCountsByDay,
+  withdrawalQueryOf,
+  writeReturnWithdrawalPage,
+  RETURN_WITHDRAWALS_STREAM,
+  WITHDRAWAL_CHECK_CHUNK,
+  WITHDRAWAL_KEYED_STATUSES,
+  WITHDRAWAL_QUERY_STATUSES,
+  WITHDRAWAL_REACHABLE,
+  WITHDRAWAL_WINDOW_DAYS,
+  type ReturnWithdrawalSource,
+  type ReturnWithdrawalStreamPage,
+  type SyncReturnWithdrawalsInput,
+  type WithdrawalQueryStatus,
+} from "./withdrawals.js";
+export {
   cancelResyncRun,
   resyncProgress,
-  RESYNC_STREAMS,
   ResyncRequestError,
   runResyncWindow,
   startResync,
   type ResyncJob,
   type ResyncRequest,
-  type ResyncStream,
 } from "./resync.js";
+export {
+  censusEntry,
+  reconcileStream,
+  rejectedCensus,
+  DEFAULT_MAX_FETCHES_PER_DAY,
+  DEFAULT_RECONCILE_DAYS,
+  type CensusEntry,
+  type ReconcileGapReport,
+  type ReconcileInput,
+  type ReconcileReport,
+  type ReconcileSpec,
+} from "./reconcile.js";
 export {
   isStreamName,
   streamAdapter,

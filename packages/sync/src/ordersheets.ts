@@ -7,22 +7,28 @@ import {
 } from "@cos/coupang";
 import {
   boxCountsByDay,
+  shipmentBoxCensus,
   upsertShipmentBoxes,
   type ChangeEventDraft,
   type ShipmentBoxRow,
   type Tx,
 } from "@cos/db";
 import { NormalizeError, normalizeOrderSheet } from "./normalize.js";
-import { quarantineRejected } from "./page-write.js";
+import { quarantineRejected, rawKeyOf } from "./page-write.js";
 import { REACHABLE, type OrderSheetsPlanConfig } from "./planner.js";
+import { censusEntry, rejectedCensus } from "./reconcile.js";
 import { runStream, type PageTally, type PollInput, type StreamAdapter, type SyncReport } from "./stream.js";
 
 export { appendPageEvents, emptyTally, skippedReport, type PageTally, type SyncReport } from "./stream.js";
 
 export const ORDERSHEETS_STREAM = "ordersheets";
 
-/** The client calls the ordersheets stream needs; `CoupangClient` satisfies it. */
-export type OrderSheetSource = Pick<CoupangClient, "orderSheetPages">;
+/**
+ * The client calls the ordersheets stream needs; `CoupangClient` satisfies it. The single read
+ * (§2.2) serves the reconciliation's re-fetch by key; without it a box is only re-listed.
+ */
+export type OrderSheetSource = Pick<CoupangClient, "orderSheetPages"> &
+  Partial<Pick<CoupangClient, "getOrderSheet">>;
 
 export interface SyncOrderSheetsInput extends PollInput {
   source: OrderSheetSource;
@@ -32,7 +38,8 @@ export interface SyncOrderSheetsInput extends PollInput {
 /**
  * The ordersheets stream (coupang-api.md §2.1) as a {@link StreamAdapter}: all six statuses,
  * daily windows of ≤ 31 days paged by `nextToken`, 50 per page; the warm tier follows
- * {@link REACHABLE} over the local boxes per order day.
+ * {@link REACHABLE} over the local boxes per order day. Reconciled per KST day of `orderedAt` (what
+ * the list filters by) and status, a box re-fetched by `shipmentBoxId` (§2.2).
  */
 export function orderSheetsAdapter(source: OrderSheetSource): StreamAdapter<OrderSheetPage> {
   return {
@@ -53,6 +60,26 @@ export function orderSheetsAdapter(source: OrderSheetSource): StreamAdapter<Orde
       });
     },
     writePage: writeOrderSheetPage,
+    reconcile: {
+      census: (page) => [
+        ...page.orders.flatMap((o) =>
+          censusEntry(String(o.value.shipmentBoxId), o.value.orderedAt, o.value.status),
+        ),
+        ...rejectedCensus(page.rejected, { keyField: "shipmentBoxId", dayField: "orderedAt" }, (raw) =>
+          rawKeyOf(raw, "status"),
+        ),
+      ],
+      local: shipmentBoxCensus,
+      ...(source.getOrderSheet
+        ? {
+            fetch: async (key: string) => ({
+              orders: [await source.getOrderSheet!(key)],
+              rejected: [],
+              nextToken: undefined,
+            }),
+          }
+        : {}),
+    },
   };
 }
 

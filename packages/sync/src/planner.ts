@@ -9,8 +9,10 @@ import {
 const DAY_MS = 86_400_000;
 
 /** The tiers of design.md: hot re-reads the newest orders often, warm the recent days' open
- * boxes less often, cold sweeps everything rarely. */
-export type Tier = "hot" | "warm" | "cold";
+ * boxes less often, cold sweeps everything rarely; retry re-reads failed slices that are due. */
+export const TIERS = ["hot", "warm", "cold", "retry"] as const;
+/** One of {@link TIERS}. */
+export type Tier = (typeof TIERS)[number];
 
 /** How far and how often a stream's planner reaches (the same settings serve every stream). All
  * durations in milliseconds. */
@@ -81,6 +83,18 @@ export interface LocalCounts {
 export type TierRuns = Record<string, string>;
 
 /**
+ * An open failed slice due for a retry (a `sync_failed_slices` row; `FailedSlice` of @cos/db
+ * fits): its id, query status, KST days (`yyyy-MM-dd`) and failed attempts so far.
+ */
+export interface DueSlice {
+  id: bigint;
+  status: string;
+  createdAtFrom: string;
+  createdAtTo: string;
+  attempts: number;
+}
+
+/**
  * The statuses a box in `status` may still reach, itself included (§2.1 life cycle; an invoice
  * update moves DELIVERING, NONE_TRACKING or FINAL_DELIVERY back to DEPARTURE, §4.2). A
  * FINAL_DELIVERY box is left to the cold sweep: it changes only by a rare invoice correction.
@@ -137,6 +151,9 @@ export interface PlanInput {
  * them, and warm and cold read them.
  * `maxWindowDays` (default 31, the ordersheets and returnRequests limit) caps every window's span
  * in KST days, for a list that accepts less (exchangeRequests: 7).
+ * `retries` are failed slices due for a retry: the **retry** tier reads them after hot and before
+ * warm and cold, within the call budget (at least one; the rest stay due for the next poll),
+ * except those of a status a hot query reads over their days anyway.
  */
 export function planStream(
   input: PlanInput & {
@@ -145,6 +162,7 @@ export function planStream(
     arrivals?: readonly string[];
     keyed?: readonly string[];
     maxWindowDays?: number;
+    retries?: readonly DueSlice[];
   },
 ): StreamPlan {
   const { now, syncedThrough, tierRuns, local, config, statuses, reachable } = input;
@@ -202,9 +220,34 @@ export function planStream(
   const before = tier ? tierRuns[`${tier}Before`] : undefined;
   if (before) candidates = candidates.filter((q) => q.createdAtTo <= before);
 
+  // Due failed slices come first in the budget: they are what the local copy is known to miss.
+  const retries: PlannedQuery[] = [];
+  let spent = 0;
+  let retriesDeferred = 0;
+  for (const slice of input.retries ?? []) {
+    const { status, createdAtFrom, createdAtTo, attempts } = slice;
+    const readByHot = hot.some(
+      (h) => h.status === status && h.createdAtFrom <= createdAtFrom && createdAtTo <= h.createdAtTo,
+    );
+    if (!statuses.includes(status) || readByHot) continue;
+    const cost = estimate(local, status, createdAtFrom, createdAtTo);
+    if (retries.length > 0 && spent + cost > config.callBudget) {
+      retriesDeferred++;
+      continue;
+    }
+    retries.push({
+      tier: "retry",
+      status,
+      createdAtFrom,
+      createdAtTo,
+      cost,
+      reason: `retry: failed slice ${slice.id} (${status} ${createdAtFrom}…${createdAtTo}) after ${attempts} failed attempt${attempts === 1 ? "" : "s"}`,
+    });
+    spent += cost;
+  }
+
   // Whole days only (queries are newest first), and always at least one day, so a cut tier moves.
   const kept: PlannedQuery[] = [];
-  let spent = 0;
   for (const q of candidates) {
     const newDay = kept.length === 0 || q.createdAtTo !== kept.at(-1)!.createdAtTo;
     if (newDay && kept.length > 0 && spent + dayCost(candidates, q.createdAtTo) > config.callBudget) break;
@@ -222,15 +265,38 @@ export function planStream(
         ? { [`${tier}Before`]: candidates[kept.length]!.createdAtTo }
         : { [tier]: stamp, [`${tier}Before`]: "" };
   return {
-    queries: [...hot, ...kept],
+    queries: [...hot, ...retries, ...kept],
     hotTo: to.toISOString(),
     tierRuns: tierRunsUpdate,
     deferred,
     reason:
       `${hot.length} hot` +
+      (retries.length > 0 ? `, ${retries.length} retry` : "") +
+      (retriesDeferred > 0 ? `, ${retriesDeferred} retry deferred by the budget` : "") +
       (tier ? `, ${kept.length} ${tier}` : "") +
       (deferred > 0 ? `, ${deferred} ${tier} deferred by the budget of ${config.callBudget} calls` : ""),
   };
+}
+
+/**
+ * The two halves of a planned query whose window failed (design.md "Checkpoints"), split by KST
+ * days; the first half takes the extra day of an odd span. Each half keeps the tier and status,
+ * half the expected calls (at least one), and the reason, with `why` naming the window it came
+ * from. Returns null for a window of one day, which cannot be split.
+ */
+export function splitQuery(query: PlannedQuery, why: string): [PlannedQuery, PlannedQuery] | null {
+  const days = daysBetween(query.createdAtFrom, query.createdAtTo) + 1;
+  if (days < 2) return null;
+  const firstDays = Math.ceil(days / 2);
+  const dayAfterStart = (n: number) =>
+    new Date(Date.parse(`${query.createdAtFrom}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+  // Only the latest split is named, so a slice split five times keeps a short reason.
+  const reason = `${query.reason.replace(/; split of .*$/, "")}; split of ${query.createdAtFrom}…${query.createdAtTo}: ${why}`;
+  const cost = Math.max(1, Math.ceil(query.cost / 2));
+  return [
+    { ...query, createdAtTo: dayAfterStart(firstDays - 1), cost, reason },
+    { ...query, createdAtFrom: dayAfterStart(firstDays), cost, reason },
+  ];
 }
 
 /** Days from `fromDay` to `toDay` (`yyyy-MM-dd`), so a window of one day is 0. */

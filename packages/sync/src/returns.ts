@@ -1,5 +1,6 @@
 import type { CoupangClient, ReturnRequestPage, ReturnStatusFilter } from "@cos/coupang";
 import {
+  returnRequestCensus,
   returnRequestCountsByDay,
   upsertReturnRequests,
   type ChangeEventDraft,
@@ -7,8 +8,9 @@ import {
   type Tx,
 } from "@cos/db";
 import { normalizeReturnRequest } from "./normalize-returns.js";
-import { writeRequestPage } from "./page-write.js";
+import { rawKeyOf, writeRequestPage } from "./page-write.js";
 import { planStream, type PlanInput, type PlanConfig, type StreamPlan } from "./planner.js";
+import { censusEntry, rejectedCensus } from "./reconcile.js";
 import { runStream, type PageTally, type PollInput, type StreamAdapter, type SyncReport } from "./stream.js";
 
 export const RETURN_REQUESTS_STREAM = "returnRequests";
@@ -58,8 +60,12 @@ export function returnQueryStatusOf(receiptType: string | null, receiptStatus: s
   }
 }
 
-/** The client calls the returnRequests stream needs; `CoupangClient` satisfies it. */
-export type ReturnRequestSource = Pick<CoupangClient, "returnRequestPages">;
+/**
+ * The client calls the returnRequests stream needs; `CoupangClient` satisfies it. The single read
+ * (§6.2) serves the reconciliation's re-fetch by key; without it a receipt is only re-listed.
+ */
+export type ReturnRequestSource = Pick<CoupangClient, "returnRequestPages"> &
+  Partial<Pick<CoupangClient, "getReturnRequest">>;
 
 export interface SyncReturnRequestsInput extends PollInput {
   source: ReturnRequestSource;
@@ -98,7 +104,9 @@ export async function returnCountsByDay(
 /**
  * The returnRequests stream (coupang-api.md §6.1) as a {@link StreamAdapter}: daily mode,
  * windows of ≤ 31 days paged by `nextToken`, 50 per page; `CANCEL` is sent as
- * `cancelType=CANCEL` without a status.
+ * `cancelType=CANCEL` without a status. Reconciled per KST day of `createdAt` and query status
+ * ({@link returnQueryStatusOf}: a stop-shipment request, listed under RU and UC, counts once, as
+ * RU), a receipt re-fetched by `receiptId` (§6.2; Coupang serves no cancel receipt there).
  */
 export function returnRequestsAdapter(source: ReturnRequestSource): StreamAdapter<ReturnRequestPage> {
   return {
@@ -121,6 +129,36 @@ export function returnRequestsAdapter(source: ReturnRequestSource): StreamAdapte
       });
     },
     writePage: writeReturnRequestPage,
+    reconcile: {
+      census: (page) => [
+        ...page.returns.flatMap((r) =>
+          censusEntry(
+            String(r.value.receiptId),
+            r.value.createdAt,
+            r.value.receiptStatus && returnQueryStatusOf(r.value.receiptType ?? null, r.value.receiptStatus),
+          ),
+        ),
+        ...rejectedCensus(page.rejected, { keyField: "receiptId", dayField: "createdAt" }, (raw) => {
+          const status = rawKeyOf(raw, "receiptStatus");
+          return status && returnQueryStatusOf(rawKeyOf(raw, "receiptType"), status);
+        }),
+      ],
+      local: async (prisma, vendorId, from, to) =>
+        (await returnRequestCensus(prisma, vendorId, from, to)).map((r) => ({
+          key: r.key,
+          day: r.day,
+          status: returnQueryStatusOf(r.receiptType, r.status),
+        })),
+      ...(source.getReturnRequest
+        ? {
+            fetch: async (key: string) => ({
+              returns: [await source.getReturnRequest!(key)],
+              rejected: [],
+              nextToken: undefined,
+            }),
+          }
+        : {}),
+    },
   };
 }
 

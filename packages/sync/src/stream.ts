@@ -3,9 +3,12 @@ import {
   abandonRunningSyncRuns,
   acquireLease,
   appendChangeEvents,
+  dueFailedSlices,
   finishSyncRun,
   getCheckpoint,
+  recordFailedSlice,
   releaseLease,
+  resolveFailedSlices,
   renewLease,
   saveCheckpoint,
   startSyncRun,
@@ -18,11 +21,14 @@ import {
 import { readCursor, type Cursor } from "./cursor.js";
 import {
   planStream,
+  splitQuery,
   type LocalCounts,
   type PlanConfig,
   type PlannedQuery,
   type StreamPlan,
 } from "./planner.js";
+import { isSliceError, MAX_FAILURES_IN_A_ROW } from "./slices.js";
+import type { ReconcileSpec } from "./reconcile.js";
 
 /**
  * The lease lasts two minutes and a heartbeat renews it every 30 s while the poll runs, so a
@@ -61,6 +67,8 @@ export interface StreamAdapter<P extends { nextToken: string | undefined }> {
    * `tally`; returns the change events, which the runner appends last in the transaction.
    */
   writePage(tx: Tx, vendorId: string, page: P, tally: PageTally): Promise<ChangeEventDraft[]>;
+  /** How the daily count reconciliation counts this stream (reconcile.ts); absent: never reconciled. */
+  reconcile?: ReconcileSpec<P>;
 }
 
 /**
@@ -76,7 +84,8 @@ export interface SyncReport {
   /** The plan's summary: how many queries per tier, and what the budget deferred. */
   plan: { queries: number; reason: string; resumed: boolean } | null;
   /**
-   * `completed`: every query read. `interrupted`: a shutdown stopped it between pages; the
+   * `completed`: every query read, or recorded as a failed slice (the run's status is then
+   * `partial`). `interrupted`: a shutdown stopped it between pages; the
    * cursor resumes it. `skipped`: another poll of this (vendor, stream) holds the lease.
    */
   outcome: "completed" | "interrupted" | "skipped";
@@ -95,6 +104,13 @@ export interface SyncReport {
   /** Reads not applied because they would have moved a status backwards. */
   staleReads: number;
   rejected: number;
+  /** Failing windows split in halves (see {@link runStream}). */
+  splits: number;
+  /** One-day windows that still failed, recorded as failed slices (sync_failed_slices). */
+  slicesFailed: number;
+  /** Open failed slices that a complete read of their status and days resolved. */
+  slicesResolved: number;
+  /** The checkpoint's mark after the poll; it moves past a failed slice, which stays recorded. */
   syncedThrough: string | null;
 }
 
@@ -132,8 +148,17 @@ export interface PollInput {
  * `synced_through` moves only when the hot queries are complete, and never past `now − lag`.
  * Runs under the (vendor, stream) lease, or not at all (`skipped`).
  *
- * @throws CoupangError from the client (auth, rate limit, blocked, …); the rows of pages already
- *   committed stay, and the cursor resumes after them.
+ * A query that fails on its own window or data (`isSliceError`: a paging loop, a malformed
+ * envelope, a 5xx after the transport's two retries; no further retry here, the split is the
+ * retry) is split in two halves by KST days, which replace it in the plan saved in the cursor
+ * and are read next; a one-day query that still fails is recorded in `sync_failed_slices` and
+ * the poll goes on (its committed pages stay, and `synced_through` may move past it: the gap is
+ * recorded, not silent). Due failed slices are planned as the `retry` tier; any complete read of
+ * a slice's status over its days resolves it in the transaction of its last page.
+ *
+ * @throws CoupangError from the client for vendor-wide failures (auth, rate limit, blocked, an
+ *   unreachable gateway, …), or the last slice error once {@link MAX_FAILURES_IN_A_ROW} queries
+ *   failed in a row; the rows of pages already committed stay, and the cursor resumes after them.
  */
 export async function runStream<P extends { nextToken: string | undefined }>(
   input: PollInput,
@@ -174,6 +199,9 @@ function emptyReport(vendorId: string, stream: string): SyncReport {
     pages: 0,
     apiCalls: 0,
     ...emptyTally(),
+    splits: 0,
+    slicesFailed: 0,
+    slicesResolved: 0,
     syncedThrough: null,
   };
 }
@@ -226,6 +254,7 @@ async function pollUnderLease<P extends { nextToken: string | undefined }>(
       reachable: adapter.reachable,
       ...(adapter.maxWindowDays === undefined ? {} : { maxWindowDays: adapter.maxWindowDays }),
       ...(adapter.keyedStatuses === undefined ? {} : { keyed: adapter.keyedStatuses }),
+      retries: await dueFailedSlices(prisma, vendorId, adapter.name, now()),
     });
   const runId = await startSyncRun(prisma, {
     vendorId,
@@ -245,12 +274,15 @@ async function pollUnderLease<P extends { nextToken: string | undefined }>(
     if (callsBefore !== undefined) report.apiCalls = input.callCount!() - callsBefore;
   };
   try {
-    await runPlan(input, adapter, plan, resume, report, lease);
+    const recorded = await runPlan(input, adapter, plan, resume, report, lease);
     settleCalls();
     await finishSyncRun(prisma, runId, {
-      status: report.outcome === "completed" ? "succeeded" : "interrupted",
+      status: report.outcome !== "completed" ? "interrupted" : recorded.length > 0 ? "partial" : "succeeded",
       ...runCounts(report),
-      error: null,
+      error:
+        recorded.length > 0
+          ? `${recorded.length} failed slice${recorded.length === 1 ? "" : "s"} recorded: ${recorded.join("; ")}`
+          : null,
     });
     return report;
   } catch (err) {
@@ -271,53 +303,122 @@ function runCounts(r: SyncReport) {
     apiCalls: r.apiCalls,
     rowsUpserted: r.boxesInserted + r.boxesUpdated + r.itemsInserted + r.itemsUpdated,
     rowsRejected: r.rejected,
+    slicesFailed: r.slicesFailed,
+    slicesResolved: r.slicesResolved,
   };
 }
 
+/**
+ * Reads the plan's queries from the resume point (see {@link runStream} for the split and
+ * failed-slice rules), adding to `report`.
+ * @returns a description of each failed slice recorded, for the run's row.
+ */
 async function runPlan<P extends { nextToken: string | undefined }>(
   input: PollInput,
   adapter: StreamAdapter<P>,
-  plan: StreamPlan,
+  planned: StreamPlan,
   resume: Cursor | null,
   report: SyncReport,
   lease: LeaseKey,
-): Promise<void> {
+): Promise<string[]> {
   const { prisma, vendorId, signal } = input;
-  const lastHot = plan.queries.findLastIndex((q) => q.tier === "hot");
+  const now = input.now ?? (() => new Date());
+  const stream = adapter.name;
+  const recorded: string[] = [];
+  let plan = planned;
+  let resumeToken = resume?.nextToken ?? null;
+  let failuresInARow = 0;
   for (let q = resume?.query ?? 0; q < plan.queries.length; q++) {
     const query = plan.queries[q]!;
-    const startToken = resume && q === resume.query ? resume.nextToken : null;
-    for await (const page of adapter.pages(query, startToken)) {
-      report.apiCalls++;
-      report.pages++;
-      // Where the poll stands once this page has committed: the next page of this query, or
-      // the next query, or done. The last page of the hot part moves the mark; the last page of
-      // the plan records the tiers it ran.
-      const next: Cursor | null = page.nextToken
-        ? { v: 2, plan, query: q, nextToken: page.nextToken }
-        : q + 1 < plan.queries.length
-          ? { v: 2, plan, query: q + 1, nextToken: null }
-          : null;
-      const queryDone = !page.nextToken;
-      const syncedThrough = queryDone && q === lastHot && plan.hotTo ? new Date(plan.hotTo) : null;
-      const tierRuns = next === null ? plan.tierRuns : {};
-      await withTransaction(prisma, async (tx) => {
-        await renewLease(tx, lease, LEASE_TTL_MS);
-        const events = await adapter.writePage(tx, vendorId, page, report);
-        await saveCheckpoint(tx, {
-          vendorId,
-          stream: adapter.name,
-          syncedThrough,
-          cursor: next,
-          tierRuns,
+    const startToken = resumeToken;
+    resumeToken = null;
+    try {
+      for await (const page of adapter.pages(query, startToken)) {
+        failuresInARow = 0;
+        report.apiCalls++;
+        report.pages++;
+        const at = position(plan, q, page.nextToken);
+        await withTransaction(prisma, async (tx) => {
+          await renewLease(tx, lease, LEASE_TTL_MS);
+          const events = await adapter.writePage(tx, vendorId, page, report);
+          // The query's last page completes a read of its status over its days: the open failed
+          // slices within them resolve with this commit.
+          if (!page.nextToken)
+            report.slicesResolved += await resolveFailedSlices(tx, { vendorId, stream, ...query, at: now() });
+          await saveCheckpoint(tx, { vendorId, stream, ...at });
+          // Last in the transaction: it orders event ids by commit (see appendChangeEvents).
+          await appendPageEvents(tx, events, report);
         });
-        // Last in the transaction: it orders event ids by commit (see appendChangeEvents).
-        await appendPageEvents(tx, events, report);
-      });
-      if (queryDone) report.queries++;
-      if (syncedThrough) report.syncedThrough = syncedThrough.toISOString();
-      if (signal?.aborted) return;
+        if (!page.nextToken) report.queries++;
+        if (at.syncedThrough) report.syncedThrough = at.syncedThrough.toISOString();
+        if (signal?.aborted) return recorded;
+      }
+    } catch (err) {
+      if (!isSliceError(err) || ++failuresInARow > MAX_FAILURES_IN_A_ROW) throw err;
+      const why = `${err.kind}: ${err.message}`;
+      const halves = splitQuery(query, err.kind);
+      if (halves) {
+        // The halves replace the query in the plan, and the plan is the cursor's: saved before
+        // either half is read, so a crash resumes the split plan rather than the failing window.
+        plan = { ...plan, queries: plan.queries.toSpliced(q, 1, ...halves) };
+        await withTransaction(prisma, async (tx) => {
+          await renewLease(tx, lease, LEASE_TTL_MS);
+          await saveCheckpoint(tx, {
+            vendorId,
+            stream,
+            syncedThrough: null,
+            cursor: { v: 2, plan, query: q, nextToken: null },
+          });
+        });
+        report.splits++;
+        q--; // the first half, next
+      } else {
+        // A day that still fails is recorded, and the poll moves past it like past a read query:
+        // the gap is visible in sync_failed_slices, and the retry tier reads it again.
+        const at = position(plan, q, undefined);
+        await withTransaction(prisma, async (tx) => {
+          await renewLease(tx, lease, LEASE_TTL_MS);
+          await recordFailedSlice(tx, {
+            vendorId,
+            stream,
+            status: query.status,
+            createdAtFrom: query.createdAtFrom,
+            createdAtTo: query.createdAtTo,
+            errorKind: err.kind,
+            errorMessage: err.message,
+            at: now(),
+          });
+          await saveCheckpoint(tx, { vendorId, stream, ...at });
+        });
+        report.slicesFailed++;
+        recorded.push(`${query.status} ${query.createdAtFrom}…${query.createdAtTo} (${why})`);
+        if (at.syncedThrough) report.syncedThrough = at.syncedThrough.toISOString();
+      }
+      if (signal?.aborted) return recorded;
     }
   }
   report.outcome = "completed";
+  return recorded;
+}
+
+/**
+ * Where the poll stands once query `q` of `plan` has reached `nextToken` (undefined: the query is
+ * done, read or recorded as a failed slice): the cursor of the next page of this query, or of the
+ * next query, or none at the end. The end of the last hot query moves `synced_through` to the
+ * plan's `hotTo`, even past a failed slice, which stays recorded; the end of the plan records
+ * the tiers it ran.
+ */
+function position(
+  plan: StreamPlan,
+  q: number,
+  nextToken: string | undefined,
+): { syncedThrough: Date | null; cursor: Cursor | null; tierRuns: Record<string, string> } {
+  const cursor: Cursor | null = nextToken
+    ? { v: 2, plan, query: q, nextToken }
+    : q + 1 < plan.queries.length
+      ? { v: 2, plan, query: q + 1, nextToken: null }
+      : null;
+  const lastHot = plan.queries.findLastIndex((x) => x.tier === "hot");
+  const syncedThrough = !nextToken && q === lastHot && plan.hotTo ? new Date(plan.hotTo) : null;
+  return { syncedThrough, cursor, tierRuns: cursor === null ? plan.tierRuns : {} };
 }

@@ -7,13 +7,26 @@ import {
 import { ORDERSHEETS_STREAM, orderSheetsAdapter, type OrderSheetSource } from "./ordersheets.js";
 import { RETURN_REQUESTS_STREAM, returnRequestsAdapter, type ReturnRequestSource } from "./returns.js";
 import type { StreamAdapter } from "./stream.js";
+import {
+  RETURN_WITHDRAWALS_STREAM,
+  returnWithdrawalsAdapter,
+  type ReturnWithdrawalSource,
+} from "./withdrawals.js";
 
 /** The inbound streams, by the list endpoint each one polls. */
-export const STREAM_NAMES = [ORDERSHEETS_STREAM, RETURN_REQUESTS_STREAM, EXCHANGE_REQUESTS_STREAM] as const;
+export const STREAM_NAMES = [
+  ORDERSHEETS_STREAM,
+  RETURN_REQUESTS_STREAM,
+  EXCHANGE_REQUESTS_STREAM,
+  RETURN_WITHDRAWALS_STREAM,
+] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
 /** The client calls of every stream together; `CoupangClient` satisfies it. */
-export type StreamSource = OrderSheetSource & ReturnRequestSource & ExchangeRequestSource;
+export type StreamSource = OrderSheetSource &
+  ReturnRequestSource &
+  ExchangeRequestSource &
+  ReturnWithdrawalSource;
 
 /** What building any stream's adapter may need: the vendor's client and, for streams that check
  * stored entities by key, the database. */
@@ -30,6 +43,7 @@ const FACTORIES: Record<StreamName, (deps: StreamDeps) => AnyStreamAdapter> = {
   ordersheets: ({ source }) => orderSheetsAdapter(source),
   returnRequests: ({ source }) => returnRequestsAdapter(source),
   exchangeRequests: ({ source }) => exchangeRequestsAdapter(source),
+  returnWithdrawRequests: ({ source, prisma }) => returnWithdrawalsAdapter(source, prisma),
 };
 
 /**
