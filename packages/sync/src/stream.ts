@@ -176,7 +176,11 @@ export async function runStream<P extends { nextToken: string | undefined }>(
   heartbeat.unref();
   try {
     await abandonRunningSyncRuns(prisma, vendorId, adapter.name);
-    return await pollUnderLease(input, adapter, lease);
+    const report = await pollUnderLease(input, adapter, lease);
+    // A resume only finishes the interrupted poll's plan, made before the crash: the newest
+    // changes are past its hot range. A fresh plan follows at once, in the same poll.
+    if (!report.plan?.resumed || report.outcome !== "completed" || input.signal?.aborted) return report;
+    return addReports(report, await pollUnderLease(input, adapter, lease));
   } finally {
     clearInterval(heartbeat);
     await releaseLease(prisma, lease);
@@ -205,6 +209,34 @@ function emptyReport(vendorId: string, stream: string): SyncReport {
     syncedThrough: null,
   };
 }
+
+/**
+ * A resumed poll and the fresh one after it, as one report: the resumed run's id and plan, the
+ * fresh one's outcome and mark, and the counts of both.
+ */
+function addReports(resumed: SyncReport, fresh: SyncReport): SyncReport {
+  const sum: SyncReport = { ...fresh, runId: resumed.runId, plan: resumed.plan };
+  for (const key of COUNTS) sum[key] = resumed[key] + fresh[key];
+  sum.syncedThrough = fresh.syncedThrough ?? resumed.syncedThrough;
+  return sum;
+}
+
+const COUNTS = [
+  "queries",
+  "pages",
+  "apiCalls",
+  "boxesInserted",
+  "boxesUpdated",
+  "itemsInserted",
+  "itemsUpdated",
+  "events",
+  "statusChanges",
+  "staleReads",
+  "rejected",
+  "splits",
+  "slicesFailed",
+  "slicesResolved",
+] as const satisfies ReadonlyArray<keyof SyncReport>;
 
 /** A tally with nothing written yet. */
 export function emptyTally(): PageTally {
