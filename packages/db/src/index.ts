@@ -87,6 +87,29 @@ export {
   type ReturnCensusRow,
 } from "./repositories/census.js";
 export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
+export {
+  OUTBOX_CHANNEL,
+  OUTBOX_COMMAND_KINDS,
+  OUTBOX_STATUSES,
+  OutboxTransitionError,
+  claimOutboxCommands,
+  enqueueOutboxCommand,
+  getOutboxCommands,
+  localBoxStates,
+  markBoxAfterCommand,
+  recordOutboxAttempts,
+  transitionOutboxCommand,
+  type BoxEffect,
+  type ClaimOutboxInput,
+  type ClaimedOutboxCommand,
+  type EnqueueOutboxInput,
+  type LocalBoxState,
+  type OutboxAttemptInput,
+  type OutboxCommandKind,
+  type OutboxCommandRecord,
+  type OutboxStatus,
+  type OutboxTransitionInput,
+} from "./repositories/outbox.js";
 export { quarantineRecords, storableText, type QuarantineInput } from "./repositories/quarantine.js";
 export {
   dueFailedSlices,
@@ -107,6 +130,8 @@ export type {
   ExchangeItem,
   ExchangeRequest,
   OrderItem,
+  OutboxAttempt,
+  OutboxCommand,
   QuarantinedRecord,
   ReconcileGap,
   ReturnItem,

@@ -222,6 +222,8 @@ describe("migrated database = schema.prisma", () => {
         ExchangeItem: () => prisma.exchangeItem.findMany({ take: 1 }),
         SyncFailedSlice: () => prisma.syncFailedSlice.findMany({ take: 1 }),
         ReconcileGap: () => prisma.reconcileGap.findMany({ take: 1 }),
+        OutboxCommand: () => prisma.outboxCommand.findMany({ take: 1 }),
+        OutboxAttempt: () => prisma.outboxAttempt.findMany({ take: 1 }),
       };
       expect(Object.keys(readers)).toEqual(Object.values(Prisma.ModelName));
       for (const read of Object.values(readers)) await expect(read()).resolves.toBeInstanceOf(Array);

@@ -1,0 +1,209 @@
+import { z } from "zod";
+import { checkInvoiceNumber, describeValue, isCodeOf, DELIVERY_COMPANIES } from "@cos/coupang";
+import type { DeliveryCompanyCode } from "@cos/coupang";
+import {
+  enqueueOutboxCommand,
+  OUTBOX_COMMAND_KINDS,
+  type JsonValue,
+  type OutboxCommandKind,
+  type OutboxCommandRecord,
+  type SqlClient,
+} from "@cos/db";
+
+/** Thrown by {@link parseCommand} and {@link enqueueCommand}: names the field, the value and what is wrong. */
+export class OutboxCommandError extends Error {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly reason: string,
+  ) {
+    super(`outbox command: ${field} ${describeValue(value)}: ${reason}`);
+    this.name = "OutboxCommandError";
+  }
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A Coupang ID: a bigint or a string of decimal digits, > 0 and within int64 (coupang-api.md §0.15). */
+const ID = z.union([z.bigint(), z.string()]).transform((value, ctx) => {
+  const id = typeof value === "bigint" ? value : /^\d+$/.test(value) ? BigInt(value) : undefined;
+  if (id === undefined || id <= 0n || id > INT64_MAX) {
+    ctx.addIssue({ code: "custom", message: "an ID > 0 within int64, as a bigint or a string of digits" });
+    return z.NEVER;
+  }
+  return id;
+});
+
+const base = {
+  vendorId: z.string().regex(/^[A-Z]\d{8}$/, "a Coupang vendorId such as A00012345"),
+  shipmentBoxId: ID,
+  orderId: ID,
+  /** Who asked: a service name, an operator, `sql:<consumer>`. */
+  createdBy: z.string().trim().min(1, "non-empty text"),
+  /** Overrides the drainer's attempts for the kind. */
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+  /** Replaces the business key kind:shipmentBoxId:vendorItemId:invoiceNumber. */
+  dedupeKey: z.string().trim().min(1).max(500).optional(),
+};
+
+const acknowledge = z.object({ ...base, kind: z.literal("ACKNOWLEDGE") });
+
+const invoice = z.object({
+  ...base,
+  kind: z.enum(["UPLOAD_INVOICE", "UPDATE_INVOICE"]),
+  /** Only this item's row; omitted = every open item of the box (Coupang wants them all, §4.1). */
+  vendorItemId: ID.optional(),
+  deliveryCompanyCode: z.string(),
+  invoiceNumber: z.string(),
+});
+
+const schema = z.discriminatedUnion("kind", [acknowledge, invoice]);
+
+/** What {@link enqueueCommand} takes: the kind, the target box and, for an invoice, carrier and number. */
+export type CommandInput = z.input<typeof schema>;
+
+/**
+ * A command as the executors use it, every field checked: IDs as `bigint`, the carrier code known
+ * and the invoice number fitting its digit rule (coupang-api.md §4.3).
+ */
+export type Command =
+  | (Omit<z.output<typeof acknowledge>, "dedupeKey"> & { dedupeKey: string })
+  | (Omit<z.output<typeof invoice>, "deliveryCompanyCode" | "dedupeKey"> & {
+      deliveryCompanyCode: DeliveryCompanyCode;
+      dedupeKey: string;
+    });
+
+/** The kinds {@link parseCommand} accepts; CANCEL (§5.1) is recognised by the table but has no executor yet. */
+export const EXECUTABLE_KINDS: readonly OutboxCommandKind[] = [
+  "ACKNOWLEDGE",
+  "UPLOAD_INVOICE",
+  "UPDATE_INVOICE",
+];
+
+/**
+ * The business dedupe key `kind:shipmentBoxId:vendorItemId:invoiceNumber` (empty parts for what
+ * the kind lacks), e.g. `UPLOAD_INVOICE:300000000000012345::123412341234`: the same command twice
+ * is one command, while two boxes sharing an invoice number stay two (pitfall B-10). The insert
+ * trigger of `outbox_commands` builds the same key for a SQL insert that leaves it out.
+ */
+export function dedupeKeyOf(command: {
+  kind: OutboxCommandKind;
+  shipmentBoxId: bigint;
+  vendorItemId?: bigint | undefined;
+  invoiceNumber?: string | undefined;
+}): string {
+  return [
+    command.kind,
+    command.shipmentBoxId.toString(),
+    command.vendorItemId?.toString() ?? "",
+    command.invoiceNumber ?? "",
+  ].join(":");
+}
+
+/**
+ * Checks a command: the kind, decimal IDs, the vendorId's shape, and for an invoice a known carrier
+ * code (`LOGEN` → use `KGB` …) and an invoice number whose digits fit the carrier's rule
+ * (`checkInvoiceNumber`, coupang-api.md §4.3) — the same checks the client makes, made before the
+ * command is stored. Returns it normalized, with its dedupe key.
+ *
+ * @throws OutboxCommandError naming the first failing field, its value and the rule.
+ */
+export function parseCommand(input: unknown): Command {
+  const kind = (input as { kind?: unknown } | null)?.kind;
+  if (!(EXECUTABLE_KINDS as readonly unknown[]).includes(kind)) {
+    throw new OutboxCommandError(
+      "kind",
+      kind,
+      (OUTBOX_COMMAND_KINDS as readonly unknown[]).includes(kind)
+        ? "not executable yet (only ACKNOWLEDGE, UPLOAD_INVOICE, UPDATE_INVOICE)"
+        : `one of ${OUTBOX_COMMAND_KINDS.join(", ")}`,
+    );
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const path = issue?.path ?? [];
+    let value: unknown = input;
+    for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+    throw new OutboxCommandError(path.join(".") || "(command)", value, issue?.message ?? "invalid");
+  }
+  const command = parsed.data;
+  if (command.kind === "ACKNOWLEDGE")
+    return { ...command, dedupeKey: command.dedupeKey ?? dedupeKeyOf(command) };
+  const carrier = command.deliveryCompanyCode;
+  const check = checkInvoiceNumber(carrier, command.invoiceNumber);
+  if (!check.ok) {
+    const field = isCodeOf(DELIVERY_COMPANIES, carrier) ? "invoiceNumber" : "deliveryCompanyCode";
+    throw new OutboxCommandError(
+      field,
+      field === "invoiceNumber" ? command.invoiceNumber : carrier,
+      check.reason,
+    );
+  }
+  return {
+    ...command,
+    deliveryCompanyCode: carrier as DeliveryCompanyCode,
+    dedupeKey: command.dedupeKey ?? dedupeKeyOf(command),
+  };
+}
+
+/**
+ * A stored command read back as {@link parseCommand}'s input, so a row a consumer inserted with
+ * SQL passes the very checks of {@link enqueueCommand} before anything is sent.
+ */
+export function commandInputOf(record: OutboxCommandRecord): unknown {
+  const payload = record.payload;
+  return {
+    kind: record.kind,
+    vendorId: record.vendorId,
+    shipmentBoxId: record.shipmentBoxId,
+    orderId: record.orderId,
+    createdBy: record.createdBy,
+    dedupeKey: record.dedupeKey,
+    ...(record.maxAttempts === null ? {} : { maxAttempts: record.maxAttempts }),
+    ...(record.kind === "ACKNOWLEDGE"
+      ? {}
+      : {
+          ...(record.vendorItemId === null ? {} : { vendorItemId: record.vendorItemId }),
+          deliveryCompanyCode: payload.deliveryCompanyCode,
+          invoiceNumber: payload.invoiceNumber,
+        }),
+  };
+}
+
+/**
+ * THE entry point for a command (the CLI, the admin API and services call it; a SQL insert obeys
+ * the same contract and is checked by the same {@link parseCommand} when drained). Validates the
+ * input, then inserts it into `outbox_commands` unless a command with its dedupe key exists, in
+ * which case that one is returned (`created: false`, whatever its status): enqueueing twice makes
+ * one command. The insert `NOTIFY`s `coupang_outbox`, waking the vendor's drainer.
+ *
+ * @param sql a Prisma client or transaction (enqueue inside a caller's transaction to commit with it).
+ * @param options.now when the command is first due (UTC); default the database's now. A drainer
+ *   on another clock (a simulated one in tests) passes its own.
+ * @throws OutboxCommandError for an invalid command (nothing is stored); Postgres' foreign-key
+ *   error for a vendor without a `vendor_accounts` row.
+ */
+export async function enqueueCommand(
+  sql: SqlClient,
+  input: CommandInput,
+  options: { now?: Date } = {},
+): Promise<{ command: OutboxCommandRecord; created: boolean }> {
+  const command = parseCommand(input);
+  const payload: Record<string, JsonValue> =
+    command.kind === "ACKNOWLEDGE"
+      ? {}
+      : { deliveryCompanyCode: command.deliveryCompanyCode, invoiceNumber: command.invoiceNumber };
+  return enqueueOutboxCommand(sql, {
+    vendorId: command.vendorId,
+    kind: command.kind,
+    shipmentBoxId: command.shipmentBoxId,
+    orderId: command.orderId,
+    vendorItemId: command.kind === "ACKNOWLEDGE" ? null : (command.vendorItemId ?? null),
+    payload,
+    dedupeKey: command.dedupeKey,
+    createdBy: command.createdBy,
+    maxAttempts: command.maxAttempts ?? null,
+    ...(options.now === undefined ? {} : { nextAttemptAt: options.now }),
+  });
+}

@@ -1,0 +1,683 @@
+import {
+  CoupangAuthError,
+  CoupangBlockedError,
+  CoupangDataError,
+  CoupangError,
+  CoupangInputError,
+  CoupangNotFoundError,
+  CoupangRateLimitError,
+  type BatchResult,
+  type CoupangClient,
+  type InvoiceRow,
+} from "@cos/coupang";
+import {
+  appendChangeEvents,
+  claimOutboxCommands,
+  localBoxStates,
+  markBoxAfterCommand,
+  recordOutboxAttempts,
+  transitionOutboxCommand,
+  withTransaction,
+  type BoxEffect,
+  type ClaimedOutboxCommand,
+  type JsonValue,
+  type OutboxAttemptInput,
+  type OutboxCommandKind,
+  type OutboxStatus,
+  type PrismaClient,
+} from "@cos/db";
+import {
+  commandInputOf,
+  enqueueCommand,
+  EXECUTABLE_KINDS,
+  OutboxCommandError,
+  parseCommand,
+  type Command,
+} from "./command.js";
+import { backoffMs, retryPolicies, type RetryPolicy } from "./policy.js";
+import { boxViewOf, judgeReadBack, SHIPPED_STATUSES, type BoxView } from "./read-back.js";
+import { canTransition, endsAttempts, sourcesOf } from "./states.js";
+
+/** The calls the executors make (a `CoupangClient` has them; coupang-api.md §2.2, §3, §4.1, §4.2). */
+export type OutboxClient = Pick<
+  CoupangClient,
+  "acknowledgeOrders" | "uploadInvoices" | "updateInvoices" | "getOrderSheet"
+>;
+
+/** Options of {@link drainOutbox}. Durations in milliseconds. */
+export interface DrainOutboxOptions {
+  prisma: PrismaClient;
+  /** The vendor's client; its limiter paces every call and is paused by a 429. */
+  client: OutboxClient;
+  vendorId: string;
+  /** The clock (UTC instants); default the system clock. */
+  now?: () => Date;
+  /** Most commands claimed per drain; default 500. */
+  limit?: number;
+  /** How long a claim holds before another drainer may take the command over (and read it back); default 5 min. */
+  leaseMs?: number;
+  /** Retry policy per kind, laid over `DEFAULT_RETRY_POLICY`. */
+  retry?: Partial<Record<OutboxCommandKind, Partial<RetryPolicy>>>;
+  /** Boxes per invoice call; default 50 (as an acknowledgement, §3). */
+  invoiceBatchSize?: number;
+  /** How long the vendor rests after a 429 without `Retry-After`, or a block; default 60 s (the client's own pause). */
+  rateLimitPauseMs?: number;
+  /**
+   * Delay before an upload refused with INVALID_STATUS is retried while its box still reads
+   * ACCEPT after a successful acknowledgement (pitfall B-7: up to ~30 min); default 10 min.
+   */
+  ackLagRetryMs?: number;
+  /** Jitter source in [0, 1); default `Math.random`. */
+  random?: () => number;
+}
+
+/** What {@link drainOutbox} did. */
+export interface DrainOutboxResult {
+  /** Commands claimed (the acknowledgements claimed for uploads included). */
+  claimed: number;
+  /** How many commands ended the drain in each status. */
+  statuses: Partial<Record<OutboxStatus, number>>;
+  /** Coupang calls made (writes and read-backs). */
+  calls: number;
+  /** Set when a 429 or a block stopped the drain: when the vendor may be called again. */
+  pausedUntil: Date | null;
+}
+
+const MAX_ACK_BOXES = 50;
+/** Row result codes that are settled by reading the box back (design.md "Outbound commands"; §3, §4.1). */
+const READ_BACK_CODES: ReadonlySet<string> = new Set([
+  "DUPLICATE_INVOICE_NUMBER",
+  "NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD",
+  "INVALID_STATUS",
+]);
+
+/** How a command leaves this drain. */
+type Verdict =
+  | { to: "succeeded"; code: string; message: string | null; effect: BoxEffect | null }
+  | { to: "rejected" | "cancelled"; code: string; message: string | null }
+  /** Try again later; `unknown`: the write may have happened, so read back first. */
+  | { to: "retry"; unknown: boolean; code: string; message: string | null; delayMs?: number }
+  /** Not tried (429, block, a sibling command first): the attempt is given back. */
+  | { to: "deferred"; code: string; message: string | null; untilMs: number };
+
+/** A claimed command and how it leaves the drain. */
+interface Entry {
+  record: ClaimedOutboxCommand;
+  /** The write may have been applied by an earlier try: read back before sending. */
+  unknown: boolean;
+  verdict?: Verdict;
+  /** Its verdict is committed. */
+  written?: boolean;
+}
+
+/** A claimed command that passed {@link parseCommand}. */
+interface Work extends Entry {
+  command: Command;
+  box: BoxView | undefined;
+  /** The acknowledgement this upload waits for (its box is ACCEPT). */
+  ack?: Work;
+}
+
+/**
+ * Drains a vendor's due commands once: claims them (`FOR UPDATE SKIP LOCKED`, so drainers in
+ * several processes share the work), executes them in batches and records every try. Callable
+ * from a BullMQ job or a `LISTEN coupang_outbox` loop; call it again while it claims anything.
+ *
+ * - A command whose last try may have been applied (`unknown`, a lease that ran out, a re-armed
+ *   dead one) is read back first (`getOrderSheet`, coupang-api.md §2.2): if the box shows its
+ *   effect it has succeeded, and nothing is resent.
+ * - ACKNOWLEDGE: batches of ≤ 50 boxes (§3). UPLOAD_INVOICE / UPDATE_INVOICE: one row per open
+ *   vendorItemId of the box (§4.1), batched across the vendor's boxes; one invoice command per
+ *   box per drain. An upload on an ACCEPT box gets an acknowledgement command first
+ *   (`enqueueCommand`, deduplicated) and waits for it.
+ * - Per-row results decide per box: OK → succeeded; a row with `retryRequired` → retried later;
+ *   DUPLICATE_INVOICE_NUMBER, NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD and INVALID_STATUS → read back;
+ *   ORDER_DELIVERY_CANCELED → cancelled; any other code → rejected with it. A timeout or 5xx on a
+ *   write → unknown. A 429 or block → the rest of the drain is deferred without spending attempts.
+ * - Retries wait `backoffMs` (exponential with jitter); when the attempts of the kind are spent
+ *   the command is dead.
+ * - A success writes the box's new status and invoice onto `shipment_boxes` and appends a change
+ *   event, in the transaction that records the command's transition.
+ *
+ * Throws what is not a `CoupangError` (a bug, the database): the claimed commands then stay
+ * in_flight until their lease ends, and are read back by the next drain.
+ */
+export async function drainOutbox(options: DrainOutboxOptions): Promise<DrainOutboxResult> {
+  return new Drain(options).run();
+}
+
+class Drain {
+  private readonly now: Date;
+  private readonly policies: Record<OutboxCommandKind, RetryPolicy>;
+  private readonly attempts: OutboxAttemptInput[] = [];
+  private readonly entries: Entry[] = [];
+  private readonly works: Work[] = [];
+  private readonly statuses: Partial<Record<OutboxStatus, number>> = {};
+  private pausedUntilMs: number | null = null;
+  private calls = 0;
+
+  constructor(private readonly options: DrainOutboxOptions) {
+    this.now = (options.now ?? (() => new Date()))();
+    this.policies = retryPolicies(options.retry);
+  }
+
+  async run(): Promise<DrainOutboxResult> {
+    const records = await this.claim();
+    const works = records.flatMap((record) => this.prepare(record));
+    await this.learnBoxes(works);
+    await this.readBackUnknown(works);
+    await this.flush();
+
+    const invoices = this.serializePerBox(
+      works.filter((w) => w.command.kind !== "ACKNOWLEDGE" && !w.verdict),
+    );
+    await this.acknowledgeFirst(invoices);
+    const acks = this.works.filter((w) => w.command.kind === "ACKNOWLEDGE" && !w.verdict);
+    await this.acknowledge(acks);
+    await this.flush();
+
+    for (const work of invoices.filter((w) => !w.verdict && w.ack !== undefined)) {
+      const ack = work.ack?.verdict;
+      if (ack?.to !== "succeeded") {
+        work.verdict = {
+          to: "retry",
+          unknown: work.unknown,
+          code: "WAITING_FOR_ACKNOWLEDGEMENT",
+          message: `box ${work.command.shipmentBoxId} is ACCEPT and its acknowledgement is ${ack?.to ?? "pending"}${ack ? ` (${ack.code})` : ""}`,
+        };
+      }
+    }
+    await this.sendInvoices(
+      invoices.filter((w) => !w.verdict && w.command.kind === "UPLOAD_INVOICE"),
+      "upload",
+    );
+    await this.sendInvoices(
+      invoices.filter((w) => !w.verdict && w.command.kind === "UPDATE_INVOICE"),
+      "update",
+    );
+    await this.flush();
+    return {
+      claimed: this.entries.length,
+      statuses: this.statuses,
+      calls: this.calls,
+      pausedUntil: this.pausedUntilMs === null ? null : new Date(this.pausedUntilMs),
+    };
+  }
+
+  private claim(ids?: readonly bigint[]): Promise<ClaimedOutboxCommand[]> {
+    return claimOutboxCommands(this.options.prisma, {
+      vendorId: this.options.vendorId,
+      now: this.now,
+      from: ids === undefined ? sourcesOf("in_flight") : ["pending"],
+      kinds: EXECUTABLE_KINDS,
+      limit: ids === undefined ? (this.options.limit ?? 500) : ids.length,
+      leaseMs: this.options.leaseMs ?? 5 * 60_000,
+      ...(ids === undefined ? {} : { ids }),
+    });
+  }
+
+  /** Checks a claimed row as `enqueueCommand` would (a SQL insert may be wrong); a bad one is rejected unsent. */
+  private prepare(record: ClaimedOutboxCommand): Work[] {
+    const unknown = record.previousStatus === "unknown" || record.previousStatus === "in_flight";
+    let command: Command;
+    try {
+      command = parseCommand(commandInputOf(record));
+    } catch (error) {
+      if (!(error instanceof OutboxCommandError)) throw error;
+      const verdict: Verdict = { to: "rejected", code: "INVALID_COMMAND", message: error.message };
+      this.entries.push({ record, unknown, verdict });
+      return [];
+    }
+    const work: Work = { record, command, unknown, box: undefined };
+    this.entries.push(work);
+    this.works.push(work);
+    return [work];
+  }
+
+  /** The synced copy of each box, where there is one. */
+  private async learnBoxes(works: readonly Work[]): Promise<void> {
+    const local = await localBoxStates(
+      this.options.prisma,
+      this.options.vendorId,
+      works.map((w) => w.command.shipmentBoxId),
+    );
+    for (const work of works) work.box = local.get(work.command.shipmentBoxId);
+  }
+
+  /**
+   * Reads back the boxes of commands whose last try may have been applied, and of invoice commands
+   * whose box is not synced yet (their items and status are needed).
+   */
+  private async readBackUnknown(works: readonly Work[]): Promise<void> {
+    for (const work of works) {
+      if (work.verdict || !(work.unknown || (work.command.kind !== "ACKNOWLEDGE" && work.box === undefined)))
+        continue;
+      const verdict = await this.readBack(work, null);
+      if (verdict) work.verdict = verdict;
+    }
+  }
+
+  /**
+   * Reads `work`'s box back and judges it. `afterCode`: the row result code that asked for it
+   * (then a box the command did not change is a rejection with that code), or null before a
+   * (re)send (then an unchanged box is sent to). Returns the verdict, or undefined to send.
+   */
+  private async readBack(work: Work, afterCode: string | null): Promise<Verdict | undefined> {
+    const { command } = work;
+    if (this.paused()) return this.deferred("vendor paused");
+    const startedAt = this.clock();
+    const request = {
+      endpoint: "GET ordersheets/{shipmentBoxId}",
+      shipmentBoxId: command.shipmentBoxId.toString(),
+    };
+    let box: BoxView;
+    try {
+      this.calls++;
+      box = boxViewOf((await this.options.client.getOrderSheet(command.shipmentBoxId)).value);
+    } catch (error) {
+      // A failed read changes nothing about whether the write was applied.
+      const verdict = this.failure(error, work.unknown);
+      this.log(work, startedAt, request, "read_back_failed", error);
+      return verdict;
+    }
+    const judged = judgeReadBack(command, box);
+    this.attempts.push({
+      commandId: work.record.id,
+      startedAt,
+      finishedAt: this.clock(),
+      request,
+      outcome: `read_back_${judged.kind}`,
+      resultCode: box.status,
+      resultMessage: `invoice ${box.invoiceNumber ?? "none"}; open items ${box.openItems.join(", ") || "none"}`,
+      httpStatus: 200,
+    });
+    const via = afterCode === null ? "read back" : `${afterCode}, read back`;
+    if (judged.kind === "applied") {
+      return {
+        to: "succeeded",
+        code: afterCode ?? "READ_BACK",
+        message: `${via}: box is ${judged.status}${judged.invoiceNumber ? ` with invoice ${judged.invoiceNumber}` : ""}`,
+        effect: {
+          vendorId: command.vendorId,
+          shipmentBoxId: command.shipmentBoxId,
+          status: judged.status,
+          invoiceNumber: judged.invoiceNumber,
+        },
+      };
+    }
+    if (judged.kind === "cancelled")
+      return { to: "cancelled", code: afterCode ?? "BOX_CANCELLED", message: `${via}: ${judged.reason}` };
+    work.unknown = false;
+    work.box = judged.box;
+    if (afterCode === null) {
+      if (command.kind === "UPDATE_INVOICE" && !SHIPPED_STATUSES.has(judged.box.status)) {
+        return {
+          to: "rejected",
+          code: "INVALID_STATUS",
+          message: `${via}: box is ${judged.box.status}, not shipped (§4.2)`,
+        };
+      }
+      if (command.kind === "UPLOAD_INVOICE" && SHIPPED_STATUSES.has(judged.box.status)) {
+        return {
+          to: "rejected",
+          code: "INVALID_STATUS",
+          message: `${via}: box is ${judged.box.status} with invoice ${judged.box.invoiceNumber ?? "none"}, not ours ${command.invoiceNumber}: update it instead (§4.2)`,
+        };
+      }
+      return undefined;
+    }
+    if (
+      afterCode === "INVALID_STATUS" &&
+      command.kind === "UPLOAD_INVOICE" &&
+      judged.box.status === "ACCEPT"
+    ) {
+      // Acknowledged but not visible yet (B-7): Coupang refuses the upload until it is.
+      return {
+        to: "retry",
+        unknown: false,
+        code: afterCode,
+        message: `${via}: box still reads ACCEPT after its acknowledgement (B-7)`,
+        delayMs: this.options.ackLagRetryMs ?? 10 * 60_000,
+      };
+    }
+    return {
+      to: "rejected",
+      code: afterCode,
+      message: `${via}: box is ${judged.box.status} with invoice ${judged.box.invoiceNumber ?? "none"}`,
+    };
+  }
+
+  /** At most one invoice command per box per drain (they must not race, §4); the others wait their turn. */
+  private serializePerBox(works: Work[]): Work[] {
+    const seen = new Set<bigint>();
+    return works
+      .sort((a, b) => (a.record.id < b.record.id ? -1 : 1))
+      .filter((work) => {
+        if (!seen.has(work.command.shipmentBoxId)) {
+          seen.add(work.command.shipmentBoxId);
+          return true;
+        }
+        work.verdict = {
+          to: "deferred",
+          code: "SERIALIZED",
+          message: "another invoice command of the box goes first",
+          untilMs: this.now.getTime(),
+        };
+        return false;
+      });
+  }
+
+  /** Gives each upload on an ACCEPT box its acknowledgement command: one of this drain, or one enqueued and claimed now (§3, B-6). */
+  private async acknowledgeFirst(invoices: readonly Work[]): Promise<void> {
+    const acks = new Map(
+      this.works.filter((w) => w.command.kind === "ACKNOWLEDGE").map((w) => [w.command.shipmentBoxId, w]),
+    );
+    for (const work of invoices) {
+      if (work.command.kind !== "UPLOAD_INVOICE" || work.box?.status !== "ACCEPT") continue;
+      let ack = acks.get(work.command.shipmentBoxId);
+      if (ack === undefined) {
+        const { command } = await enqueueCommand(
+          this.options.prisma,
+          {
+            kind: "ACKNOWLEDGE",
+            vendorId: work.command.vendorId,
+            shipmentBoxId: work.command.shipmentBoxId,
+            orderId: work.command.orderId,
+            createdBy: `outbox: before upload command ${work.record.id}`,
+          },
+          { now: this.now },
+        );
+        if (
+          command.status === "succeeded" ||
+          command.status === "rejected" ||
+          command.status === "cancelled"
+        ) {
+          continue; // acknowledged before (or not acknowledgeable): Coupang's answer to the upload decides
+        }
+        const [claimed] = await this.claim([command.id]);
+        if (claimed === undefined) {
+          work.verdict = {
+            to: "retry",
+            unknown: work.unknown,
+            code: "WAITING_FOR_ACKNOWLEDGEMENT",
+            message: `box ${work.command.shipmentBoxId} is ACCEPT; its acknowledgement command ${command.id} is ${command.status}`,
+          };
+          continue;
+        }
+        [ack] = this.prepare(claimed);
+        if (ack === undefined) continue;
+        acks.set(work.command.shipmentBoxId, ack);
+      }
+      work.ack = ack;
+    }
+  }
+
+  /** ACKNOWLEDGE in batches of ≤ 50 boxes (coupang-api.md §3), reading back first where needed. */
+  private async acknowledge(works: readonly Work[]): Promise<void> {
+    const pending = works.filter((w) => !w.verdict);
+    for (let i = 0; i < pending.length; i += MAX_ACK_BOXES) {
+      const batch = pending.slice(i, i + MAX_ACK_BOXES);
+      const ids = batch.map((w) => w.command.shipmentBoxId);
+      await this.batchCall(
+        batch,
+        "PUT ordersheets/acknowledgement",
+        (w) => ({ shipmentBoxId: w.command.shipmentBoxId.toString(), batchBoxes: ids.length }),
+        () => this.options.client.acknowledgeOrders(ids),
+        () => ({ status: "INSTRUCT", invoiceNumber: null }),
+      );
+    }
+  }
+
+  /** UPLOAD_INVOICE (§4.1) or UPDATE_INVOICE (§4.2): rows per open vendorItemId, batched across boxes. */
+  private async sendInvoices(works: readonly Work[], mode: "upload" | "update"): Promise<void> {
+    const size = this.options.invoiceBatchSize ?? 50;
+    const ready = works.filter((work) => {
+      if (work.command.kind === "ACKNOWLEDGE" || work.box === undefined) return false;
+      if (work.box.openItems.length === 0) {
+        work.verdict = {
+          to: "cancelled",
+          code: "BOX_CANCELLED",
+          message: `every item of box ${work.command.shipmentBoxId} is cancelled`,
+        };
+        return false;
+      }
+      return true;
+    });
+    for (let i = 0; i < ready.length; i += size) {
+      const batch = ready.slice(i, i + size);
+      const rowsOf = (work: Work): InvoiceRow[] => {
+        const command = work.command;
+        if (command.kind === "ACKNOWLEDGE") return [];
+        const items =
+          command.vendorItemId === undefined ? (work.box?.openItems ?? []) : [command.vendorItemId];
+        return items.map((vendorItemId) => ({
+          shipmentBoxId: command.shipmentBoxId,
+          orderId: command.orderId,
+          vendorItemId,
+          deliveryCompanyCode: command.deliveryCompanyCode,
+          invoiceNumber: command.invoiceNumber,
+        }));
+      };
+      const rows = batch.flatMap(rowsOf);
+      await this.batchCall(
+        batch,
+        mode === "upload" ? "POST orders/invoices" : "POST orders/updateInvoices",
+        (w) => ({
+          rows: rowsOf(w).map((r) => ({
+            ...r,
+            shipmentBoxId: String(r.shipmentBoxId),
+            orderId: String(r.orderId),
+            vendorItemId: String(r.vendorItemId),
+          })),
+          batchBoxes: batch.length,
+        }),
+        () =>
+          mode === "upload"
+            ? this.options.client.uploadInvoices(rows)
+            : this.options.client.updateInvoices(rows),
+        (w) => {
+          const command = w.command;
+          const invoiceNumber = command.kind === "ACKNOWLEDGE" ? null : command.invoiceNumber;
+          const direct = command.kind !== "ACKNOWLEDGE" && command.deliveryCompanyCode === "DIRECT";
+          return { status: direct ? "NONE_TRACKING" : "DEPARTURE", invoiceNumber };
+        },
+      );
+    }
+  }
+
+  /**
+   * One batch call and its per-row verdicts (coupang-api.md §3, §4.1): OK → succeeded with
+   * `effect`; `retryRequired` → retry; a read-back code → read back; ORDER_DELIVERY_CANCELED →
+   * cancelled; other codes → rejected; a box without a valid row → unknown.
+   */
+  private async batchCall(
+    batch: readonly Work[],
+    endpoint: string,
+    summary: (work: Work) => JsonValue,
+    call: () => Promise<BatchResult>,
+    effect: (work: Work) => { status: string; invoiceNumber: string | null },
+  ): Promise<void> {
+    if (this.paused()) {
+      for (const work of batch) work.verdict = this.deferred("vendor paused");
+      return;
+    }
+    const startedAt = this.clock();
+    let result: BatchResult;
+    try {
+      this.calls++;
+      result = await call();
+    } catch (error) {
+      for (const work of batch) {
+        work.verdict = this.failure(error, true);
+        this.log(work, startedAt, { endpoint, ...(summary(work) as object) }, outcomeOf(work.verdict), error);
+      }
+      return;
+    }
+    const rows = new Map(result.rows.map((row) => [row.shipmentBoxId, row]));
+    const resolve: Array<[Work, string]> = [];
+    for (const work of batch) {
+      const row = rows.get(work.command.shipmentBoxId);
+      const code =
+        row === undefined ? "NO_RESULT_ROW" : (row.resultCode ?? (row.succeed ? "OK" : "UNDEFINED"));
+      const message =
+        row?.resultMessage ?? (row === undefined ? "Coupang's answer has no valid row for the box" : null);
+      if (row === undefined) work.verdict = { to: "retry", unknown: true, code, message };
+      else if (row.succeed) {
+        work.verdict = {
+          to: "succeeded",
+          code,
+          message,
+          effect: {
+            vendorId: work.command.vendorId,
+            shipmentBoxId: work.command.shipmentBoxId,
+            ...effect(work),
+          },
+        };
+      } else if (READ_BACK_CODES.has(code)) resolve.push([work, code]);
+      else if (code === "ORDER_DELIVERY_CANCELED") work.verdict = { to: "cancelled", code, message };
+      else if (row.retryRequired) work.verdict = { to: "retry", unknown: false, code, message };
+      else work.verdict = { to: "rejected", code, message };
+      this.attempts.push({
+        commandId: work.record.id,
+        startedAt,
+        finishedAt: this.clock(),
+        request: { endpoint, ...(summary(work) as object) },
+        outcome: row === undefined ? "unknown" : row.succeed ? "succeeded" : "failed",
+        resultCode: code,
+        resultMessage: message,
+        httpStatus: 200,
+      });
+    }
+    for (const [work, code] of resolve) work.verdict = await this.readBack(work, code);
+  }
+
+  /** The verdict for a call that threw; `mayHaveApplied`: a write whose outcome a timeout or 5xx hides. */
+  private failure(error: unknown, mayHaveApplied: boolean): Verdict {
+    if (
+      error instanceof CoupangRateLimitError ||
+      error instanceof CoupangBlockedError ||
+      error instanceof CoupangAuthError
+    ) {
+      const pause =
+        error instanceof CoupangRateLimitError ? (error.retryAfterMs ?? this.pauseMs()) : this.pauseMs();
+      this.pausedUntilMs = Math.max(this.pausedUntilMs ?? 0, this.now.getTime() + pause);
+      return this.deferred(`${error.name}: ${error.message}`);
+    }
+    if (error instanceof CoupangInputError)
+      return { to: "rejected", code: "INVALID_COMMAND", message: error.message };
+    if (error instanceof CoupangDataError || error instanceof CoupangNotFoundError) {
+      return {
+        to: "rejected",
+        code: `HTTP_${error.statusCode ?? 400}`,
+        message: error.body ?? error.message,
+      };
+    }
+    if (error instanceof CoupangError) {
+      // Retryable (5xx, timeout, reset) or an answer we could not read: it may have been applied.
+      return { to: "retry", unknown: mayHaveApplied, code: error.name, message: error.message };
+    }
+    throw error;
+  }
+
+  private deferred(message: string): Verdict {
+    return {
+      to: "deferred",
+      code: "RATE_LIMITED",
+      message,
+      untilMs: this.pausedUntilMs ?? this.now.getTime(),
+    };
+  }
+
+  private paused(): boolean {
+    return this.pausedUntilMs !== null;
+  }
+
+  private pauseMs(): number {
+    return this.options.rateLimitPauseMs ?? 60_000;
+  }
+
+  private clock(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  private log(work: Work, startedAt: Date, request: JsonValue, outcome: string, error: unknown): void {
+    this.attempts.push({
+      commandId: work.record.id,
+      startedAt,
+      finishedAt: this.clock(),
+      request,
+      outcome,
+      resultCode: error instanceof Error ? error.name : "Error",
+      resultMessage: error instanceof Error ? error.message : String(error),
+      httpStatus: (error as { statusCode?: number }).statusCode ?? null,
+    });
+  }
+
+  /**
+   * Commits the verdicts reached so far, with the attempt log, in one transaction: each command's
+   * transition, the effect of its success on the synced box, and the change events (last).
+   */
+  private async flush(): Promise<void> {
+    const done = this.entries.filter((e) => e.verdict && !e.written);
+    const attempts = this.attempts.splice(0);
+    if (done.length === 0 && attempts.length === 0) return;
+    await withTransaction(this.options.prisma, async (tx) => {
+      await recordOutboxAttempts(tx, attempts);
+      // One effect per box, the latest: an acknowledgement and an upload of a box may finish together.
+      const effects = new Map<bigint, BoxEffect>();
+      for (const work of done) {
+        const { to, ...change } = this.transition(work, work.verdict as Verdict);
+        if (!canTransition("in_flight", to)) throw new Error(`outbox: in_flight cannot become ${to}`);
+        await transitionOutboxCommand(tx, { id: work.record.id, from: ["in_flight"], to, ...change });
+        this.statuses[to] = (this.statuses[to] ?? 0) + 1;
+        const verdict = work.verdict;
+        if (verdict?.to === "succeeded" && verdict.effect)
+          effects.set(verdict.effect.shipmentBoxId, verdict.effect);
+      }
+      await appendChangeEvents(tx, await markBoxAfterCommand(tx, [...effects.values()]));
+    });
+    for (const work of done) work.written = true;
+  }
+
+  /** The status a verdict moves a claimed command to, and what else changes with it. */
+  private transition(work: Entry, verdict: Verdict) {
+    const result = { code: verdict.code, message: verdict.message };
+    const now = this.now;
+    switch (verdict.to) {
+      case "succeeded":
+      case "rejected":
+      case "cancelled":
+        return { to: verdict.to, now, final: true, result } as const;
+      case "deferred":
+        return {
+          to: work.unknown ? "unknown" : "pending",
+          now,
+          final: false,
+          result,
+          attemptsDelta: -1,
+          nextAttemptAt: new Date(verdict.untilMs),
+        } as const;
+      case "retry": {
+        const kind = work.record.kind as OutboxCommandKind;
+        const policy = this.policies[kind];
+        const max = work.record.maxAttempts ?? policy.maxAttempts;
+        const to: OutboxStatus =
+          work.record.attempts >= max ? "dead" : verdict.unknown || work.unknown ? "unknown" : "pending";
+        const delay =
+          verdict.delayMs ?? backoffMs(policy, work.record.attempts, this.options.random ?? Math.random);
+        return {
+          to,
+          now,
+          final: endsAttempts(to),
+          result,
+          nextAttemptAt: new Date(now.getTime() + delay),
+        };
+      }
+    }
+  }
+}
+
+/** The attempt log's word for a verdict reached by a call that threw. */
+function outcomeOf(verdict: Verdict): string {
+  return verdict.to === "retry" ? (verdict.unknown ? "unknown" : "retry") : verdict.to;
+}

@@ -1,0 +1,503 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CoupangClient, parseJson } from "@cos/coupang";
+import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { ensureVendorAccount, OUTBOX_CHANNEL, type PrismaClient } from "@cos/db";
+import { enqueueCommand } from "./command.js";
+import { drainOutbox, type DrainOutboxOptions } from "./drain.js";
+import { rearmCommand } from "./operator.js";
+import { useTestDatabase } from "../../../test/support/database.js";
+
+const VENDOR = { vendorId: "A00000066", accessKey: "ak-66", secretKey: "sk-66" };
+const ANCHOR = new Date("2025-03-10T03:00:00Z");
+const HOUR = 3_600_000;
+
+let sim: Simulator;
+let prisma: PrismaClient;
+let client: CoupangClient;
+const fixture = useTestDatabase();
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    seed: 21,
+    orders: 50,
+    days: 5,
+    anchor: ANCHOR,
+    activity: "none",
+    clock: "simulated",
+    vendors: [VENDOR],
+  });
+  prisma = fixture.prisma;
+  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
+  // A short write timeout stands in for the gateway's 90 s; a tiny limiter pause keeps a 429 from stalling the test in real time.
+  client = new CoupangClient({
+    baseUrl: sim.url,
+    ...VENDOR,
+    requestsPerSecond: 1000,
+    timeoutMs: 1000,
+    rateLimitPauseMs: 1,
+  });
+});
+afterAll(async () => {
+  client?.close();
+  await sim?.close();
+});
+beforeEach(async () => {
+  sim.faults.clear();
+  await fixture.truncate("outbox_commands", "change_events", "shipment_boxes");
+});
+
+/** A buyer's event in the simulator (`POST /__sim/events`), IDs as bigint. */
+async function event(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sim.url}/__sim/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`event ${JSON.stringify(body)}: ${res.status} ${text}`);
+  return parseJson(text) as Record<string, unknown>;
+}
+
+interface Box {
+  shipmentBoxId: bigint;
+  orderId: bigint;
+  items: bigint[];
+}
+
+/** New paid orders until there are `n` ACCEPT boxes (an order has one or two). */
+async function acceptBoxes(n: number, minItems = 1): Promise<Box[]> {
+  const boxes: Box[] = [];
+  while (boxes.length < n) {
+    const order = await event({ type: "order" });
+    for (const id of order.shipmentBoxIds as unknown[]) {
+      const sheet = (await client.getOrderSheet(BigInt(String(id)))).value;
+      if (sheet.orderItems.length < minItems || boxes.length === n) continue;
+      boxes.push({
+        shipmentBoxId: sheet.shipmentBoxId,
+        orderId: sheet.orderId,
+        items: sheet.orderItems.map((i) => i.vendorItemId),
+      });
+    }
+  }
+  return boxes;
+}
+
+/** INSTRUCT boxes, synced locally as a poll would have: ACCEPT ones acknowledged straight through the client. */
+async function instructBoxes(n: number, minItems = 1): Promise<Box[]> {
+  const boxes = await acceptBoxes(n, minItems);
+  await client.acknowledgeOrders(boxes.map((b) => b.shipmentBoxId));
+  for (const box of boxes) await syncLocally(box);
+  return boxes;
+}
+
+let invoiceSeq = 500_000_000_000;
+/** A CJGLS invoice number (12 digits) never used before in this file. */
+const invoiceNumber = () => String(invoiceSeq++);
+
+const ack = (box: Box) =>
+  enqueueCommand(
+    prisma,
+    {
+      kind: "ACKNOWLEDGE",
+      vendorId: VENDOR.vendorId,
+      shipmentBoxId: box.shipmentBoxId,
+      orderId: box.orderId,
+      createdBy: "test",
+    },
+    { now: sim.clock.now() },
+  );
+const upload = (box: Box, number: string, extra: Record<string, unknown> = {}) =>
+  enqueueCommand(
+    prisma,
+    {
+      kind: "UPLOAD_INVOICE",
+      vendorId: VENDOR.vendorId,
+      shipmentBoxId: box.shipmentBoxId.toString(),
+      orderId: box.orderId.toString(),
+      deliveryCompanyCode: "CJGLS",
+      invoiceNumber: number,
+      createdBy: "test",
+      ...extra,
+    },
+    { now: sim.clock.now() },
+  );
+
+const drain = (extra: Partial<DrainOutboxOptions> = {}) =>
+  drainOutbox({
+    prisma,
+    client,
+    vendorId: VENDOR.vendorId,
+    now: () => sim.clock.now(),
+    random: () => 0,
+    ...extra,
+  });
+
+type Row = { id: bigint; kind: string; status: string; attempts: number; code: string | null; box: string };
+async function commands(): Promise<Row[]> {
+  return prisma.$queryRawUnsafe<Row[]>(
+    `SELECT id, kind, status, attempts, last_result_code AS code, shipment_box_id::text AS box
+     FROM outbox_commands ORDER BY id`,
+  );
+}
+async function attemptLog(
+  id: bigint,
+): Promise<Array<{ attempt: number; outcome: string; code: string | null }>> {
+  return prisma.$queryRawUnsafe(
+    `SELECT attempt, outcome, result_code AS code FROM outbox_attempts WHERE command_id = $1::bigint ORDER BY attempt`,
+    id.toString(),
+  );
+}
+
+/** The simulator's applied writes of an endpoint that name `box`. */
+const writesOf = (endpoint: string, box: Box) =>
+  sim.writes({ endpoint, target: box.shipmentBoxId.toString() });
+
+/** No box got an invoice twice: the write log names each box at most once per invoice endpoint. */
+function expectNoInvoiceAppliedTwice(): void {
+  const targets = sim.writes({ endpoint: "orders/invoices" }).flatMap((w) => w.targets);
+  expect(targets.length).toBe(new Set(targets).size);
+}
+
+/** Stores a box as a poll would have (status, invoice, items), so the local copy can be checked. */
+async function syncLocally(box: Box): Promise<void> {
+  const sheet = (await client.getOrderSheet(box.shipmentBoxId)).value;
+  await prisma.$executeRawUnsafe(
+    `INSERT INTO shipment_boxes (shipment_box_id, vendor_id, order_id, status, invoice_number, raw, raw_hash)
+     VALUES ($1::bigint, $2, $3::bigint, $4, NULL, '{}', repeat('0', 64))`,
+    box.shipmentBoxId.toString(),
+    VENDOR.vendorId,
+    box.orderId.toString(),
+    sheet.status,
+  );
+  for (const item of box.items) {
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO order_items (shipment_box_id, vendor_item_id, vendor_id, order_id, shipping_count, raw, raw_hash)
+       VALUES ($1::bigint, $2::bigint, $3, $4::bigint, 1, '{}', repeat('0', 64))`,
+      box.shipmentBoxId.toString(),
+      item.toString(),
+      VENDOR.vendorId,
+      box.orderId.toString(),
+    );
+  }
+}
+
+describe("enqueueCommand and the SQL contract", () => {
+  it("makes one command of two identical enqueues", async () => {
+    const [box] = await acceptBoxes(1);
+    const first = await upload(box!, "612345678901");
+    const second = await upload(box!, "612345678901");
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ command: first.command, created: false });
+    expect(first.command).toMatchObject({
+      kind: "UPLOAD_INVOICE",
+      status: "pending",
+      attempts: 0,
+      dedupeKey: `UPLOAD_INVOICE:${box!.shipmentBoxId}::612345678901`,
+      payload: { deliveryCompanyCode: "CJGLS", invoiceNumber: "612345678901" },
+      createdBy: "test",
+    });
+    expect(await commands()).toHaveLength(1);
+  });
+
+  it("accepts a consumer's SQL insert, NOTIFYs it, and dedupes it against enqueueCommand", async () => {
+    const [box] = await acceptBoxes(1);
+    const notified = new Promise<string>((resolve) => {
+      fixture.sql.once("notification", (message) => resolve(`${message.channel}:${message.payload}`));
+    });
+    await fixture.sql.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO outbox_commands (vendor_id, kind, shipment_box_id, order_id, payload, created_by)
+       VALUES ($1, 'UPLOAD_INVOICE', $2::bigint, $3::bigint, '{"deliveryCompanyCode":"CJGLS","invoiceNumber":"622345678901"}', 'sql:wms')`,
+      VENDOR.vendorId,
+      box!.shipmentBoxId.toString(),
+      box!.orderId.toString(),
+    );
+    expect(await notified).toBe(`coupang_outbox:${VENDOR.vendorId}`);
+    await fixture.sql.query(`UNLISTEN ${OUTBOX_CHANNEL}`);
+    const again = await upload(box!, "622345678901");
+    expect(again.created).toBe(false);
+    expect(again.command.createdBy).toBe("sql:wms");
+    expect(again.command.dedupeKey).toBe(`UPLOAD_INVOICE:${box!.shipmentBoxId}::622345678901`);
+  });
+
+  it("refuses a bad SQL insert with the reason, and rejects a bad carrier at the drain unsent", async () => {
+    const [box] = await acceptBoxes(1);
+    const insert = (kind: string, payload: string, status = "pending") =>
+      fixture.sql.query(
+        `INSERT INTO outbox_commands (vendor_id, kind, shipment_box_id, order_id, payload, status, created_by)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'sql:wms')`,
+        [VENDOR.vendorId, kind, box!.shipmentBoxId.toString(), box!.orderId.toString(), payload, status],
+      );
+    await expect(insert("SHIP", "{}")).rejects.toThrow(/outbox_commands_kind_check/);
+    await expect(insert("ACKNOWLEDGE", "{}", "done")).rejects.toThrow(/outbox_commands_status_check/);
+    await expect(insert("UPLOAD_INVOICE", '{"deliveryCompanyCode":"CJGLS"}')).rejects.toThrow(
+      "outbox_commands: UPLOAD_INVOICE needs payload.invoiceNumber as text, got null",
+    );
+    await insert("UPLOAD_INVOICE", '{"deliveryCompanyCode":"LOTTE","invoiceNumber":"632345678901"}');
+    const calls = sim.calls().total ?? 0;
+    // The insert is due at the database's now, the real one.
+    const result = await drain({ now: () => new Date() });
+    expect(result.statuses).toEqual({ rejected: 1 });
+    expect(sim.calls().total ?? 0).toBe(calls);
+    const [row] = await prisma.$queryRawUnsafe<Array<{ status: string; code: string; message: string }>>(
+      `SELECT status, last_result_code AS code, last_result_message AS message FROM outbox_commands`,
+    );
+    expect(row).toEqual({
+      status: "rejected",
+      code: "INVALID_COMMAND",
+      message:
+        'outbox command: deliveryCompanyCode "LOTTE": carrier code LOTTE is not accepted by Coupang: use HYUNDAI for 롯데택배',
+    });
+  });
+});
+
+describe("executors", () => {
+  it("acknowledges 120 boxes in 3 calls of at most 50", async () => {
+    const boxes = await acceptBoxes(120);
+    for (const box of boxes) await ack(box);
+    const before = sim.writes({ endpoint: "ordersheets/acknowledgement" }).length;
+    const result = await drain();
+    expect(result).toMatchObject({ claimed: 120, statuses: { succeeded: 120 }, calls: 3, pausedUntil: null });
+    const writes = sim.writes({ endpoint: "ordersheets/acknowledgement" }).slice(before);
+    expect(writes.map((w) => w.targets.length)).toEqual([50, 50, 20]);
+    expect(new Set(writes.flatMap((w) => w.targets)).size).toBe(120);
+    expect(
+      (await commands()).every((c) => c.status === "succeeded" && c.attempts === 1 && c.code === "OK"),
+    ).toBe(true);
+  });
+
+  it("acknowledges an ACCEPT box before uploading its invoice, and updates the local box and the feed", async () => {
+    const [box] = await acceptBoxes(1);
+    await syncLocally(box!);
+    const number = invoiceNumber();
+    const { command } = await upload(box!, number);
+    const result = await drain();
+    expect(result.statuses).toEqual({ succeeded: 2 });
+    const acks = writesOf("ordersheets/acknowledgement", box!);
+    const invoices = writesOf("orders/invoices", box!);
+    expect(acks).toHaveLength(1);
+    expect(invoices).toHaveLength(1);
+    expect(acks[0]!.seq).toBeLessThan(invoices[0]!.seq);
+    expect(await commands()).toEqual([
+      {
+        id: command.id,
+        kind: "UPLOAD_INVOICE",
+        status: "succeeded",
+        attempts: 1,
+        code: "OK",
+        box: `${box!.shipmentBoxId}`,
+      },
+      expect.objectContaining({ kind: "ACKNOWLEDGE", status: "succeeded", attempts: 1, code: "OK" }),
+    ]);
+    const [auto] = await prisma.$queryRawUnsafe<Array<{ createdBy: string }>>(
+      `SELECT created_by AS "createdBy" FROM outbox_commands WHERE kind = 'ACKNOWLEDGE'`,
+    );
+    expect(auto!.createdBy).toBe(`outbox: before upload command ${command.id}`);
+    expect(
+      await prisma.$queryRawUnsafe(
+        `SELECT status, invoice_number AS "invoiceNumber" FROM shipment_boxes WHERE shipment_box_id = $1::bigint`,
+        box!.shipmentBoxId.toString(),
+      ),
+    ).toEqual([{ status: "DEPARTURE", invoiceNumber: number }]);
+    expect(
+      await prisma.$queryRawUnsafe(
+        `SELECT entity_id AS id, kind, old_status AS "old", new_status AS "new", changed_fields AS fields FROM change_events ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        id: `${box!.shipmentBoxId}`,
+        kind: "status_changed",
+        old: "ACCEPT",
+        new: "INSTRUCT",
+        fields: ["status"],
+      },
+      {
+        id: `${box!.shipmentBoxId}`,
+        kind: "status_changed",
+        old: "INSTRUCT",
+        new: "DEPARTURE",
+        fields: ["status", "invoice_number"],
+      },
+    ]);
+  });
+
+  it("reads back after a timeout once the write was applied, and never uploads twice", async () => {
+    const [box] = await instructBoxes(1);
+    const { command } = await upload(box!, invoiceNumber());
+    sim.faults.add({ endpoint: "orders/invoices", kind: "timeoutAfterWrite", count: 1 });
+    const first = await drain();
+    expect(first.statuses).toEqual({ unknown: 1 });
+    expect(await commands()).toEqual([expect.objectContaining({ status: "unknown", attempts: 1 })]);
+    sim.clock.advance(HOUR);
+    const second = await drain();
+    expect(second).toMatchObject({ statuses: { succeeded: 1 }, calls: 1 });
+    expect(await commands()).toEqual([
+      expect.objectContaining({ status: "succeeded", attempts: 2, code: "READ_BACK" }),
+    ]);
+    expect((await attemptLog(command.id)).map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, "unknown"],
+      [2, "read_back_applied"],
+    ]);
+    const writes = writesOf("orders/invoices", box!);
+    expect(writes.map((w) => w.delivered)).toEqual([false]);
+    expectNoInvoiceAppliedTwice();
+  });
+
+  it("retries after a 500 before the write: read back, one applied write", async () => {
+    const [box] = await instructBoxes(1);
+    const { command } = await upload(box!, invoiceNumber());
+    sim.faults.add({ endpoint: "orders/invoices", kind: "status", status: 500, count: 1 });
+    expect((await drain()).statuses).toEqual({ unknown: 1 });
+    sim.clock.advance(HOUR);
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    expect((await attemptLog(command.id)).map((a) => [a.outcome, a.code])).toEqual([
+      ["unknown", "CoupangRetryableError"],
+      ["read_back_open", "INSTRUCT"],
+      ["succeeded", "OK"],
+    ]);
+    expect(writesOf("orders/invoices", box!).map((w) => w.delivered)).toEqual([true]);
+    expectNoInvoiceAppliedTwice();
+  });
+
+  it("decides per row: one succeeds, one is rejected with Coupang's code, only the retryRequired one is resent", async () => {
+    const [fine, victim, other] = [
+      ...(await instructBoxes(1)),
+      ...(await instructBoxes(1)),
+      ...(await instructBoxes(1)),
+    ];
+    // `multi` has two items; a stop request for one of them makes its box's rows retryRequired (§4.1).
+    const [multi] = await instructBoxes(1, 2);
+    const { receiptId } = await event({
+      type: "stopShipmentRequest",
+      shipmentBoxId: multi!.shipmentBoxId,
+      vendorItemIds: [multi!.items[0]],
+    });
+    // `taken` goes to another recipient's box first, so `other` may not reuse it (B-10).
+    const taken = invoiceNumber();
+    await client.uploadInvoices(
+      victim!.items.map((vendorItemId) => ({
+        shipmentBoxId: victim!.shipmentBoxId,
+        orderId: victim!.orderId,
+        vendorItemId,
+        deliveryCompanyCode: "CJGLS",
+        invoiceNumber: taken,
+      })),
+    );
+    const good = await upload(fine!, invoiceNumber());
+    const retried = await upload(multi!, invoiceNumber());
+    const refused = await upload(other!, taken);
+    expect((await drain()).statuses).toEqual({ succeeded: 1, pending: 1, rejected: 1 });
+    const byId = new Map((await commands()).map((c) => [c.id, c]));
+    expect(byId.get(good.command.id)).toMatchObject({ status: "succeeded", code: "OK" });
+    expect(byId.get(retried.command.id)).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      code: "ORDER_DELIVERY_PARTIAL_STOP_REQUESTED",
+    });
+    expect(byId.get(refused.command.id)).toMatchObject({
+      status: "rejected",
+      code: "NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD",
+    });
+    expect((await attemptLog(refused.command.id)).map((a) => a.outcome)).toEqual([
+      "failed",
+      "read_back_open",
+    ]);
+
+    await event({ type: "withdrawReturn", receiptId });
+    sim.clock.advance(HOUR);
+    const calls = sim.calls()["POST orders/invoices"];
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    expect(sim.calls()["POST orders/invoices"]).toBe((calls ?? 0) + 1);
+    const last = sim.writes({ endpoint: "orders/invoices" }).at(-1)!;
+    expect(last.targets).toEqual([`shipmentBoxId:${multi!.shipmentBoxId}`]);
+    expect(
+      (
+        parseJson(last.body) as { orderSheetInvoiceApplyDtos: Array<{ shipmentBoxId: bigint }> }
+      ).orderSheetInvoiceApplyDtos.map((row) => row.shipmentBoxId),
+    ).toEqual(multi!.items.map(() => multi!.shipmentBoxId));
+    expect(await commands()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: retried.command.id, status: "succeeded", attempts: 2 }),
+      ]),
+    );
+    expectNoInvoiceAppliedTwice();
+  });
+
+  it("resolves DUPLICATE_INVOICE_NUMBER by reading the box back", async () => {
+    const [box] = await instructBoxes(1);
+    const number = invoiceNumber();
+    await upload(box!, number);
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    // An update to the invoice the box already has: Coupang answers DUPLICATE_INVOICE_NUMBER (§4.1).
+    const { command } = await enqueueCommand(
+      prisma,
+      {
+        kind: "UPDATE_INVOICE",
+        vendorId: VENDOR.vendorId,
+        shipmentBoxId: box!.shipmentBoxId,
+        orderId: box!.orderId,
+        deliveryCompanyCode: "CJGLS",
+        invoiceNumber: number,
+        createdBy: "test",
+      },
+      { now: sim.clock.now() },
+    );
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    expect((await commands()).find((c) => c.id === command.id)).toMatchObject({
+      status: "succeeded",
+      code: "DUPLICATE_INVOICE_NUMBER",
+    });
+    expect((await attemptLog(command.id)).map((a) => [a.outcome, a.code])).toEqual([
+      ["failed", "DUPLICATE_INVOICE_NUMBER"],
+      ["read_back_applied", "DEPARTURE"],
+    ]);
+    expect(writesOf("orders/updateInvoices", box!)).toHaveLength(0);
+  });
+
+  it("makes a command dead when its attempts are spent, and a re-armed one succeeds", async () => {
+    const [box] = await instructBoxes(1);
+    const { command } = await upload(box!, invoiceNumber(), { maxAttempts: 2 });
+    sim.faults.add({ endpoint: "orders/invoices", kind: "status", status: 502, count: 2 });
+    expect((await drain()).statuses).toEqual({ unknown: 1 });
+    sim.clock.advance(HOUR);
+    expect((await drain()).statuses).toEqual({ dead: 1 });
+    expect(await commands()).toEqual([expect.objectContaining({ status: "dead", attempts: 2 })]);
+    sim.clock.advance(HOUR);
+    expect((await drain()).claimed).toBe(0);
+
+    await rearmCommand(prisma, command.id, sim.clock.now());
+    expect(await commands()).toEqual([
+      expect.objectContaining({ status: "unknown", attempts: 0, code: "REARMED" }),
+    ]);
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    expect((await attemptLog(command.id)).map((a) => a.outcome)).toEqual([
+      "unknown",
+      "read_back_open",
+      "unknown",
+      "read_back_open",
+      "succeeded",
+    ]);
+    expect(writesOf("orders/invoices", box!)).toHaveLength(1);
+  });
+
+  it("spends no attempt on a 429 and pauses the vendor", async () => {
+    const [box] = await instructBoxes(1);
+    const { command } = await upload(box!, invoiceNumber());
+    sim.faults.add({ endpoint: "orders/invoices", kind: "status", status: 429, count: 1 });
+    const now = sim.clock.now();
+    const first = await drain();
+    expect(first).toMatchObject({ statuses: { pending: 1 }, pausedUntil: new Date(now.getTime() + 60_000) });
+    const [row] = await prisma.$queryRawUnsafe<Array<{ status: string; attempts: number; next: Date }>>(
+      `SELECT status, attempts, next_attempt_at AS next FROM outbox_commands`,
+    );
+    expect(row).toEqual({ status: "pending", attempts: 0, next: new Date(now.getTime() + 60_000) });
+    expect((await drain()).claimed).toBe(0);
+    sim.clock.advance(60_000);
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    expect(await commands()).toEqual([expect.objectContaining({ status: "succeeded", attempts: 1 })]);
+    expect((await attemptLog(command.id)).map((a) => [a.outcome, a.code])).toEqual([
+      ["deferred", "CoupangRateLimitError"],
+      ["succeeded", "OK"],
+    ]);
+  });
+});
