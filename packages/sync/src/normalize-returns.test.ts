@@ -129,4 +129,12 @@ describe("normalizeReturnWithdrawal (coupang-api.md §7)", () => {
       rawHash: hashRaw(record.rawJson),
     });
   });
+
+  it("refuses a record naming another vendor than the one whose answer it came in", () => {
+    const raw = parseJson('{"cancelId":300000001,"vendorId":"B00000002","createdAt":"2025-01-02T09:00:00"}');
+    const { valid } = validateRecords(returnWithdrawalSchema, [raw]);
+    expect(() => normalizeReturnWithdrawal("A00000000", valid[0]!)).toThrow(
+      new NormalizeError('vendorId: "B00000002" in an answer to vendor A00000000'),
+    );
+  });
 });

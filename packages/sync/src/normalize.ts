@@ -67,13 +67,19 @@ export function assertPlausible(row: object, path = ""): void {
 
 /**
  * Builds a row with `build` from a payload that passes {@link assertStorable}, then checks the row
- * with {@link assertPlausible}: every normalizer's frame, so no stream writes what Postgres refuses.
+ * with {@link assertPlausible}, and that a payload naming its own `vendorId` names the vendor whose
+ * answer it came in (the row's): every normalizer's frame, so no stream writes what Postgres
+ * refuses, nor files one seller's record under another.
  * @throws NormalizeError
  */
-export function checked<T extends object>(raw: unknown, build: () => T): T {
+export function checked<T extends { vendorId: string }>(raw: unknown, build: () => T): T {
   assertStorable(raw);
   const row = build();
   assertPlausible(row);
+  const own = (raw as { vendorId?: unknown } | null)?.vendorId;
+  if (typeof own === "string" && own !== "" && own !== row.vendorId) {
+    throw new NormalizeError(`vendorId: ${JSON.stringify(own)} in an answer to vendor ${row.vendorId}`);
+  }
   return row;
 }
 

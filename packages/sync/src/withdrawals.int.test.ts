@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient, parseJson, parseKstSecond } from "@cos/coupang";
+import {
+  CoupangClient,
+  parseJson,
+  parseKstSecond,
+  returnWithdrawalSchema,
+  validateRecords,
+} from "@cos/coupang";
 import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
 import { readCursor } from "./cursor.js";
@@ -334,5 +340,38 @@ describe("syncReturnWithdrawals against the simulator", () => {
     const noReceipts = await check("2025-03-09", null);
     const afterLast = await check("2025-03-10", String((await openReceipts()).at(-1)));
     for (const c of [noReceipts, afterLast]) expect([c.result, c.period, c.byIds]).toEqual([[empty], 0, 0]);
+  });
+
+  it("quarantines a check answer about a receipt it did not ask about, rather than storing it", async () => {
+    const stray = validateRecords(returnWithdrawalSchema, [
+      parseJson(
+        '{"cancelId":999000001,"vendorId":"A00000079","createdAt":"2025-03-10T09:00:00","vendorItemIds":[]}',
+      ),
+    ]).valid;
+    const source: ReturnWithdrawalSource = {
+      vendorId: client.vendorId,
+      returnWithdrawalPages: (q) => client.returnWithdrawalPages(q),
+      getReturnWithdrawals: async (ids) => {
+        const answer = await client.getReturnWithdrawals(ids);
+        return { ...answer, withdrawals: [...answer.withdrawals, ...stray] };
+      },
+    };
+    const open = await openReceipts();
+    expect(open.length).toBeGreaterThan(0);
+    const query = {
+      tier: "cold" as const,
+      status: "CHECK",
+      createdAtFrom: "2025-03-10",
+      createdAtTo: "2025-03-10",
+      cost: 1,
+      reason: "test",
+    };
+    const pages: ReturnWithdrawalStreamPage[] = [];
+    for await (const page of returnWithdrawalsAdapter(source, prisma).pages(query, null)) pages.push(page);
+    expect(pages.flatMap((p) => p.withdrawals.map((w) => w.value.cancelId))).not.toContain(999000001n);
+    // The stray record comes with every chunk's answer, and is refused in each.
+    expect(pages.flatMap((p) => p.rejected.map((r) => r.error))).toEqual(
+      pages.map(() => "cancelId: 999000001 was not among the receiptIds asked about"),
+    );
   });
 });

@@ -209,9 +209,21 @@ async function* checkPages(
   while (chunk.length > 0) {
     const last = chunk.at(-1)!;
     const answer = await source.getReturnWithdrawals(chunk);
+    // A record for a receipt not asked about is not evidence about ours: quarantined, not stored.
+    const asked = new Set(chunk.map(String));
+    const unasked = answer.withdrawals.filter((w) => !asked.has(String(w.value.cancelId)));
+    const withdrawals = answer.withdrawals.filter((w) => asked.has(String(w.value.cancelId)));
+    const rejected = [
+      ...answer.rejected,
+      ...unasked.map((w) => ({
+        raw: w.raw,
+        rawJson: w.rawJson,
+        error: `cancelId: ${w.value.cancelId} was not among the receiptIds asked about`,
+      })),
+    ];
     // Reading the next chunk first gives the page an exact token: none when this was the last.
     const next = await chunkAfter(last);
-    yield { ...answer, nextToken: next.length > 0 ? String(last) : undefined };
+    yield { withdrawals, rejected, nextToken: next.length > 0 ? String(last) : undefined };
     chunk = next;
   }
 }

@@ -210,6 +210,25 @@ describe("upsertReturnWithdrawals", () => {
     expect(after.rows).toEqual([{ withdrawn_at: new Date("2026-11-30T01:00:00Z") }]);
   });
 
+  it("never files a receipt or a withdrawal of one vendor under another", async () => {
+    const OTHER = "B00000002";
+    await ensureVendorAccount(prisma, { vendorId: OTHER, name: "other" });
+    await upsert([makeReturnRequest(5n)]);
+    const before = await versions();
+    // Another vendor's answer naming the same receipt: it neither takes the receipt over nor
+    // marks it withdrawn (its own withdrawal row is kept under its own vendor).
+    const taken = await upsert([makeReturnRequest(5n, { vendorId: OTHER, cancelReason: "stray" })]);
+    expect(taken).toMatchObject({ requestsInserted: 0, requestsUpdated: 0, events: [] });
+    const result = await withdraw([makeReturnWithdrawal(5n, { vendorId: OTHER })]);
+    expect(result.requestsMarkedWithdrawn).toBe(0);
+    expect(result.events.map((e) => [e.vendorId, e.entity, e.kind])).toEqual([
+      [OTHER, "return_withdrawal", "created"],
+    ]);
+    expect((await versions()).filter((v) => !v.id.startsWith("w"))).toEqual(before);
+    const { rows } = await sql.query("SELECT vendor_id, withdrawn_at FROM return_requests");
+    expect(rows).toEqual([{ vendor_id: VENDOR, withdrawn_at: null }]);
+  });
+
   it("marks a receipt read after its withdrawal when the receipt is first inserted", async () => {
     await withdraw([makeReturnWithdrawal(7n)]);
     const result = await upsert([makeReturnRequest(7n)]);

@@ -239,6 +239,7 @@ const MARK_WITHDRAWN = `UPDATE "return_requests" t
      SET "withdrawn_at" = COALESCE(w."withdrawn_at", t."withdrawn_at", w."first_seen_at"), "updated_at" = now()
     FROM "return_withdrawals" w
    WHERE w."cancel_id" = t."receipt_id"
+     AND w."vendor_id" = t."vendor_id"
      AND t."receipt_id" IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)
      AND t."withdrawn_at" IS DISTINCT FROM COALESCE(w."withdrawn_at", t."withdrawn_at", w."first_seen_at")
   RETURNING t."receipt_id"::text AS receipt_id, t."vendor_id" AS vendor_id, t."receipt_status" AS status`;

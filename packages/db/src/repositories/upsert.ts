@@ -202,7 +202,9 @@ export function statusRankSql(ranks: Readonly<Record<string, number>>, expr: str
  */
 export function rankGuard(statusColumn: string | null, ranks: Readonly<Record<string, number>>): Guard {
   return (stored, incoming) => {
-    const differs = `${stored}."raw_hash" IS DISTINCT FROM ${incoming}."raw_hash"`;
+    // An entity belongs to the vendor that first listed it: another vendor's read of the same ID
+    // (a misconfigured account, a stray record) never takes it over.
+    const differs = `${stored}."vendor_id" = ${incoming}."vendor_id" AND ${stored}."raw_hash" IS DISTINCT FROM ${incoming}."raw_hash"`;
     if (statusColumn === null) return differs;
     const col = quoteIdent(statusColumn);
     return `${differs} AND NOT COALESCE(${statusRankSql(ranks, `${incoming}.${col}`)} < ${statusRankSql(ranks, `${stored}.${col}`)}, false)`;
