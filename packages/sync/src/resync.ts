@@ -55,7 +55,9 @@ export class ResyncRequestError extends Error {
  * streams and range runs returns it (whatever its `daysPerWindow`) instead of starting another.
  * It never touches the live checkpoints. `deps.source` is not called here: the adapters only
  * tell each stream's window limit.
- * @throws ResyncRequestError naming the field: an invalid, empty or inverted range (`from/to`),
+ * A range reaching past now has its windows cut at now.
+ * @throws ResyncRequestError naming the field: an invalid, empty or inverted range (`from/to`), one
+ *   that starts in the future (`from`),
  *   no stream or one not in {@link STREAM_NAMES} (`streams`), a window size outside 1–31 days
  *   (`daysPerWindow`).
  */
@@ -70,12 +72,17 @@ export async function startResync(
     throw new ResyncRequestError(`daysPerWindow: expected 1–${MAX_DAYS_PER_WINDOW}, got ${days}`);
   }
   const from = request.from.getTime();
-  const to = request.to.getTime();
-  if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) {
+  if (Number.isNaN(from) || Number.isNaN(request.to.getTime()) || !(from < request.to.getTime())) {
     throw new ResyncRequestError(
       `from/to: expected valid instants with from < to, got ${String(request.from)} … ${String(request.to)}`,
     );
   }
+  // Nothing exists after now: a range reaching past it is cut there, one wholly after it refused.
+  const now = Date.now();
+  if (from >= now) {
+    throw new ResyncRequestError(`from: expected an instant before now, got ${request.from.toISOString()}`);
+  }
+  const to = new Date(Math.min(request.to.getTime(), now));
   const streams = [...new Set(request.streams)];
   if (streams.length === 0 || !streams.every(isStreamName)) {
     throw new ResyncRequestError(
@@ -84,7 +91,7 @@ export async function startResync(
   }
   const windows = streams.flatMap((stream) => {
     const limit = streamAdapter(stream, deps).maxWindowDays ?? MAX_DAYS_PER_WINDOW;
-    return splitDailyWindows(request.from, request.to, Math.min(days, limit)).map((w) => ({
+    return splitDailyWindows(request.from, to, Math.min(days, limit)).map((w) => ({
       stream,
       createdAtFrom: w.createdAtFrom,
       createdAtTo: w.createdAtTo,
@@ -95,6 +102,7 @@ export async function startResync(
       vendorId: request.vendorId,
       streams,
       rangeFrom: request.from,
+      // As asked, so asking again finds this resync; its windows stop at now.
       rangeTo: request.to,
       windows,
     }),

@@ -386,7 +386,10 @@ async function runPlan<P extends { nextToken: string | undefined }>(
         if (signal?.aborted) return recorded;
       }
     } catch (err) {
-      if (!isSliceError(err) || ++failuresInARow > MAX_FAILURES_IN_A_ROW) throw err;
+      // A due failed slice that fails again says nothing new about the vendor: it is recorded
+      // again, and does not count towards taking the failures for an outage.
+      if (!isSliceError(err)) throw err;
+      if (query.tier !== "retry" && ++failuresInARow > MAX_FAILURES_IN_A_ROW) throw err;
       const why = `${err.kind}: ${err.message}`;
       const halves = splitQuery(query, err.kind);
       if (halves) {
