@@ -74,13 +74,13 @@ const SPAN_DAYS: Record<string, number> = {
 const STREAMS: readonly string[] = STREAM_NAMES;
 /**
  * The most API calls of the week's polling per call of the lower bound (see `weekLowerBound`).
- * Measured 4.4 (seed 29); a guard against regressions, with room for planner changes that move
- * calls between tiers. The bound counts only lists whose content changed since the last step;
- * the hot tier asks every status every step to find what changed, so a ratio near 1 is not
- * possible without knowing the future.
+ * Measured 3.5 (seed 29; 4.4 while exchanges were listed once per status); a guard against
+ * regressions, with room for planner changes that move calls between tiers. The bound counts
+ * only lists whose content changed since the last step; the hot tier asks every status every step
+ * to find what changed, so a ratio near 1 is not possible without knowing the future.
  */
 const MAX_WEEK_RATIO = 7;
-/** The most calls of the backfill per call of a full sync's minimum (measured 1.7). */
+/** The most calls of the backfill per call of a full sync's minimum (measured 1.2). */
 const MAX_BACKFILL_RATIO = 2.5;
 
 let sim: Simulator;

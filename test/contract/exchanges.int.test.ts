@@ -216,3 +216,39 @@ describe("exchange actions (§8.2)", () => {
     expect((await exchange(exchangeId)).exchangeStatus).toBe("CANCEL");
   });
 });
+
+describe("exchangeRequests without status (§8.1: every status)", () => {
+  it("lists every status in one query: the union of the five status lists, ascending by exchangeId", async () => {
+    const receipt = (await newExchange()).exchangeId;
+    const progress = (await newExchange()).exchangeId;
+    for (let k = 0; k < 3; k++) await c.event({ type: "exchangeCollect", exchangeId: progress });
+    expect(await c.client.confirmExchangeReceived(progress)).toMatchObject({ succeeded: true });
+    const rejected = (await newExchange()).exchangeId;
+    expect(await c.client.rejectExchange(rejected, "SOLDOUT")).toMatchObject({ succeeded: true });
+    const cancelled = (await newExchange()).exchangeId;
+    await c.event({ type: "cancelExchange", exchangeId: cancelled });
+
+    const before = callsOf(c.sim, "GET exchangeRequests");
+    const all = await exchanges();
+    // This file's 13 exchanges (the earlier tests' 9, one of them SUCCESS, and these 4), in two
+    // pages of Coupang's default 10.
+    expect(all).toHaveLength(13);
+    expect(callsOf(c.sim, "GET exchangeRequests") - before).toBe(2);
+    const ids = (xs: ReadonlyArray<{ exchangeId: bigint }>) => xs.map((x) => x.exchangeId);
+    expect(ids(all)).toEqual(ids(c.sim.groundTruth().exchanges));
+    const statusOf = new Map(all.map((x) => [x.exchangeId, x.exchangeStatus]));
+    expect([receipt, progress, rejected, cancelled].map((id) => statusOf.get(id))).toEqual([
+      "RECEIPT",
+      "PROGRESS",
+      "REJECT",
+      "CANCEL",
+    ]);
+    const byStatus: ExchangeRequest[] = [];
+    for (const status of ["RECEIPT", "PROGRESS", "SUCCESS", "REJECT", "CANCEL"] as const)
+      byStatus.push(...(await exchanges(status)));
+    expect(new Set(byStatus.map((x) => x.exchangeStatus))).toEqual(
+      new Set(["RECEIPT", "PROGRESS", "SUCCESS", "REJECT", "CANCEL"]),
+    );
+    expect(ids(all)).toEqual(ids(byStatus).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+});

@@ -123,6 +123,8 @@ describe("an operator's resync", () => {
       const calls = (callsAfter[`GET ${s}`] ?? 0) - (callsBefore[`GET ${s}`] ?? 0);
       expect(done.byStream[s]).toMatchObject({ windows: 13, windowsDone: 13, apiCalls: calls, pages: calls });
     }
+    // Exchanges: one list per window, every status at once (§8.1), one page each.
+    expect(done.byStream.exchangeRequests!.apiCalls).toBe(13);
     expect(done.report).toMatchObject({
       windows: 13 * streams.length,
       pages: done.pages,

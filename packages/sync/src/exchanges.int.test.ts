@@ -4,7 +4,12 @@ import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupa
 import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
 import { hashRaw } from "./normalize.js";
 import type { PlanConfig } from "./planner.js";
-import { EXCHANGE_REQUESTS_STREAM, syncExchangeRequests } from "./exchanges.js";
+import {
+  exchangeCountsByDay,
+  planExchangeRequests,
+  EXCHANGE_REQUESTS_STREAM,
+  syncExchangeRequests,
+} from "./exchanges.js";
 import { useTestDatabase } from "../../../test/support/database.js";
 
 const VENDOR = { vendorId: "A00000078", accessKey: "ak-78", secretKey: "sk-78" };
@@ -57,6 +62,8 @@ async function newExchange(shipmentBoxId: bigint): Promise<bigint> {
   if (res.status !== 200) throw new Error(`exchangeRequest ${shipmentBoxId}: ${res.status} ${text}`);
   return BigInt(String((parseJson(text) as Record<string, unknown>).exchangeId));
 }
+
+const simCalls = () => sim.calls().total ?? 0;
 
 const poll = () =>
   syncExchangeRequests({
@@ -135,8 +142,12 @@ describe("syncExchangeRequests against the simulator", () => {
     ];
     sim.clock.advance(5 * 60_000);
 
+    const callsBefore = simCalls();
     const first = await poll();
     expect(first.outcome).toBe("completed");
+    // The 20-day backfill to today: 21 KST days in three windows of ≤ 7, one list each (no status).
+    expect([first.plan?.reason, first.queries, first.apiCalls]).toEqual(["3 hot", 3, 3]);
+    expect(simCalls() - callsBefore).toBe(3);
     expect(first.stream).toBe(EXCHANGE_REQUESTS_STREAM);
     const served = await servedState();
     expect([...served.requests.keys()].sort()).toEqual(exchanges.map(String).sort());
@@ -160,7 +171,8 @@ describe("syncExchangeRequests against the simulator", () => {
 
     const second = await poll();
     expect(second.outcome).toBe("completed");
-    expect(second.plan?.reason).toBe("5 hot");
+    // Today once, every status in one list: the REJECT is read without asking for it.
+    expect([second.plan?.reason, second.queries, second.apiCalls]).toEqual(["1 hot", 1, 1]);
     expect(await dbState()).toEqual(await servedState());
     expect([second.boxesInserted, second.boxesUpdated, second.statusChanges]).toEqual([0, 1, 1]);
     const events = await requestEvents();
@@ -177,5 +189,32 @@ describe("syncExchangeRequests against the simulator", () => {
       third.itemsUpdated,
       third.events,
     ]).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it("counts stored exchanges per day and status, and their total, which is the one query's cost", async () => {
+    const counts = await exchangeCountsByDay(prisma, VENDOR.vendorId, new Date("2025-03-01T00:00:00Z"));
+    expect(counts).toEqual(
+      new Map([
+        [
+          "2025-03-10",
+          new Map([
+            ["RECEIPT", 2],
+            ["REJECT", 1],
+            ["ALL", 3],
+          ]),
+        ],
+      ]),
+    );
+    // A day later, with warm due: the day of the two open exchanges is read again, once.
+    const plan = planExchangeRequests({
+      now: new Date(sim.clock.nowMs() + 24 * HOUR),
+      syncedThrough: new Date(sim.clock.nowMs() + 24 * HOUR - 10 * 60_000),
+      tierRuns: { cold: new Date(sim.clock.nowMs() + 23 * HOUR).toISOString() },
+      local: counts,
+      config,
+    });
+    expect(
+      plan.queries.map((q) => `${q.tier} ${q.status} ${q.createdAtFrom}..${q.createdAtTo} ${q.cost}`),
+    ).toEqual(["hot ALL 2025-03-11..2025-03-11 1", "warm ALL 2025-03-10..2025-03-10 1"]);
   });
 });

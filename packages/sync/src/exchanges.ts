@@ -1,9 +1,15 @@
-import { type CoupangClient, type ExchangeRequestPage, type ExchangeStatus } from "@cos/coupang";
+import {
+  EXCHANGE_STATUSES,
+  type CoupangClient,
+  type ExchangeRequestPage,
+  type ExchangeStatus,
+} from "@cos/coupang";
 import {
   exchangeRequestCensus,
   exchangeRequestCountsByDay,
   upsertExchangeRequests,
   type ChangeEventDraft,
+  type PrismaClient,
   type Tx,
 } from "@cos/db";
 import { normalizeExchangeRequest } from "./normalize-exchanges.js";
@@ -24,29 +30,37 @@ export const EXCHANGE_REQUESTS_STREAM = "exchangeRequests";
 export const EXCHANGE_WINDOW_DAYS = 7;
 
 /**
- * The query statuses of exchangeRequests (coupang-api.md §8.1), which are also the stored
- * `exchangeStatus`: received, the seller has the returned item, and the three ends.
+ * The query statuses of exchangeRequests: one, `ALL`, sent without `status`, which lists every
+ * exchange status at once (coupang-api.md §8.1: "Leave it out to get every status"). One query
+ * per window instead of one per status; the stored `exchangeStatus` still tells which days can
+ * change ({@link EXCHANGE_REACHABLE}) and what the reconciliation counts.
  */
-export const EXCHANGE_QUERY_STATUSES = [
-  "RECEIPT",
-  "PROGRESS",
-  "SUCCESS",
-  "REJECT",
-  "CANCEL",
-] as const satisfies readonly ExchangeStatus[];
+export const EXCHANGE_QUERY_STATUSES = ["ALL"] as const;
 export type ExchangeQueryStatus = (typeof EXCHANGE_QUERY_STATUSES)[number];
 
 /**
- * The warm tier's rule for exchanges: per stored status, the statuses it may still be listed
- * under. A received exchange (RECEIPT) may be confirmed (PROGRESS) or end in any way; PROGRESS may
- * still end. SUCCESS, REJECT and CANCEL are final: left to cold.
+ * The stored `exchangeStatus` codes (coupang-api.md §8.1): received, the seller has the returned
+ * item, and the three ends. What the reconciliation compares per KST day.
  */
-export const EXCHANGE_REACHABLE: Readonly<Record<ExchangeQueryStatus, readonly ExchangeQueryStatus[]>> = {
-  RECEIPT: ["RECEIPT", "PROGRESS", "SUCCESS", "REJECT", "CANCEL"],
-  PROGRESS: ["PROGRESS", "SUCCESS", "REJECT", "CANCEL"],
+const EXCHANGE_STORED_STATUSES = Object.keys(EXCHANGE_STATUSES) as readonly ExchangeStatus[];
+
+/**
+ * The warm tier's rule for exchanges, keyed as {@link exchangeCountsByDay} keys the local counts:
+ * per stored status, the query it may still change under. A received exchange (RECEIPT) or one
+ * whose returned item the seller has (PROGRESS) may still move, so its day is read again (`ALL`);
+ * SUCCESS, REJECT and CANCEL are final: left to cold. `ALL` is the day's total, the cost of its
+ * query, and opens no day by itself (a stored status absent from this map, one Coupang adds
+ * later, counts as open: the planner's default).
+ */
+export const EXCHANGE_REACHABLE: Readonly<
+  Record<ExchangeStatus | ExchangeQueryStatus, readonly ExchangeQueryStatus[]>
+> = {
+  RECEIPT: ["ALL"],
+  PROGRESS: ["ALL"],
   SUCCESS: [],
   REJECT: [],
   CANCEL: [],
+  ALL: [],
 };
 
 /** The client calls the exchangeRequests stream needs; `CoupangClient` satisfies it. */
@@ -59,8 +73,9 @@ export interface SyncExchangeRequestsInput extends PollInput {
 
 /**
  * Plans an exchangeRequests poll: the tiers of `planStream` over {@link EXCHANGE_QUERY_STATUSES}
- * in windows of at most {@link EXCHANGE_WINDOW_DAYS} days, the warm tier following
- * {@link EXCHANGE_REACHABLE}. `local` counts exchanges per KST day of `requested_at` and status.
+ * (one query per window) in windows of at most {@link EXCHANGE_WINDOW_DAYS} days, the warm tier
+ * following {@link EXCHANGE_REACHABLE}. `local` is keyed as {@link exchangeCountsByDay} keys it:
+ * per KST day of `requested_at`, each stored status and `ALL`, their sum.
  */
 export function planExchangeRequests(input: PlanInput): StreamPlan {
   return planStream({
@@ -72,30 +87,55 @@ export function planExchangeRequests(input: PlanInput): StreamPlan {
 }
 
 /**
+ * The stream's local counts per KST day (`yyyy-MM-dd`) of `requested_at` (Coupang's `createdAt`,
+ * what the list filters by) since `since` (a UTC instant): day → stored `exchangeStatus` →
+ * exchanges, plus `ALL` → every exchange of the day, which the one query of the day lists (the
+ * planner's cost estimate reads the query status's count).
+ */
+export async function exchangeCountsByDay(
+  prisma: PrismaClient,
+  vendorId: string,
+  since: Date,
+): Promise<Map<string, Map<string, number>>> {
+  const byDay = await exchangeRequestCountsByDay(prisma, vendorId, since);
+  for (const counts of byDay.values()) {
+    let all = 0;
+    for (const n of counts.values()) all += n;
+    counts.set("ALL", all);
+  }
+  return byDay;
+}
+
+/**
  * The list query of one planned (window, status): the plan's KST days as the list's seconds,
- * `yyyy-MM-ddT00:00:00` of the first day to `yyyy-MM-ddT23:59:59` of the last.
- * @throws Error for a status that is not an exchange status (a plan of another stream).
+ * `yyyy-MM-ddT00:00:00` of the first day to `yyyy-MM-ddT23:59:59` of the last (coupang-api.md
+ * §8.1). `ALL` sends no `status`, so every status is listed. A single exchange status is sent as
+ * `status`: a plan saved in a cursor before exchanges were read in one query names them, and its
+ * resume must not fail the stream.
+ * @throws Error for any other status (a plan of another stream).
  */
 export function exchangeQueryOf(query: PlannedQuery): {
   createdAtFrom: string;
   createdAtTo: string;
-  status: ExchangeStatus;
+  status?: ExchangeStatus;
 } {
-  if (!(EXCHANGE_QUERY_STATUSES as readonly string[]).includes(query.status)) {
-    throw new Error(`exchangeRequests: unknown status ${query.status} in the plan`);
-  }
-  return {
+  const window = {
     createdAtFrom: `${query.createdAtFrom}T00:00:00`,
     createdAtTo: `${query.createdAtTo}T23:59:59`,
-    status: query.status as ExchangeStatus,
   };
+  if (query.status === "ALL") return window;
+  if ((EXCHANGE_STORED_STATUSES as readonly string[]).includes(query.status)) {
+    return { ...window, status: query.status as ExchangeStatus };
+  }
+  throw new Error(`exchangeRequests: unknown status ${query.status} in the plan`);
 }
 
 /**
  * The exchangeRequests stream (coupang-api.md §8.1) as a {@link StreamAdapter}: windows of ≤ 7
- * KST days sent as seconds ({@link exchangeQueryOf}), one query per status, paged by `nextToken`,
- * 50 per page. Reconciled per KST day of `createdAt` and `exchangeStatus`; the API has no single
- * read of an exchange, so a re-fetch only lists again.
+ * KST days sent as seconds ({@link exchangeQueryOf}), one query per window for every status,
+ * paged by `nextToken`, 50 per page. Reconciled per KST day of `createdAt` and each
+ * `exchangeStatus`, listed once per window; the API has no single read of an
+ * exchange, so a re-fetch only lists again.
  */
 export function exchangeRequestsAdapter(source: ExchangeRequestSource): StreamAdapter<ExchangeRequestPage> {
   return {
@@ -103,7 +143,7 @@ export function exchangeRequestsAdapter(source: ExchangeRequestSource): StreamAd
     statuses: EXCHANGE_QUERY_STATUSES,
     reachable: EXCHANGE_REACHABLE,
     maxWindowDays: EXCHANGE_WINDOW_DAYS,
-    localCounts: exchangeRequestCountsByDay,
+    localCounts: exchangeCountsByDay,
     pages: (query, nextToken) =>
       source.exchangeRequestPages({
         ...exchangeQueryOf(query),
@@ -112,6 +152,7 @@ export function exchangeRequestsAdapter(source: ExchangeRequestSource): StreamAd
       }),
     writePage: writeExchangeRequestPage,
     reconcile: {
+      statuses: EXCHANGE_STORED_STATUSES,
       census: (page) => [
         ...page.exchanges.flatMap((x) =>
           censusEntry(String(x.value.exchangeId), x.value.createdAt, x.value.exchangeStatus),

@@ -48,6 +48,7 @@ export {
   type SyncReturnRequestsInput,
 } from "./returns.js";
 export {
+  exchangeCountsByDay,
   exchangeQueryOf,
   exchangeRequestsAdapter,
   planExchangeRequests,

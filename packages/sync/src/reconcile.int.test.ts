@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoupangClient, parseJson } from "@cos/coupang";
 import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
 import { acquireLease, ensureVendorAccount, reconcileGaps, releaseLease, type PrismaClient } from "@cos/db";
+import { syncExchangeRequests } from "./exchanges.js";
 import { orderSheetsAdapter, syncOrderSheets } from "./ordersheets.js";
 import type { PlanConfig } from "./planner.js";
 import { reconcileStream, type ReconcileReport } from "./reconcile.js";
@@ -174,10 +175,17 @@ describe("reconcileStream against the simulator", () => {
     // A stop-shipment request is listed under RU and UC, and still counts once (as RU).
     const receipts = await reconcile(adapterOf("returnRequests"));
     expect(receipts).toMatchObject({ outcome: "completed", compared: 14 * 5, gapsFound: 0, apiCalls: 5 });
-    // Exchanges list 7 days at most: two windows of five statuses.
+    // Exchanges list 7 days at most, every status at once: two windows, one list each, and the
+    // counts still compared per exchange status.
     const exchanges = await reconcile(adapterOf("exchangeRequests"));
-    expect(exchanges).toMatchObject({ outcome: "completed", compared: 14 * 5, gapsFound: 0, apiCalls: 10 });
-    expect(simCalls() - before).toBe(boxes.apiCalls + 15);
+    expect(exchanges).toMatchObject({
+      outcome: "completed",
+      statuses: ["RECEIPT", "PROGRESS", "SUCCESS", "REJECT", "CANCEL"],
+      compared: 14 * 5,
+      gapsFound: 0,
+      apiCalls: 2,
+    });
+    expect(simCalls() - before).toBe(boxes.apiCalls + 7);
     expect(await reconcileGaps(prisma, VENDOR.vendorId, { includeResolved: true })).toEqual([]);
   });
 
@@ -398,5 +406,57 @@ describe("reconcileStream against the simulator", () => {
       reason: "ordersheets has no census to count its listing by",
     });
     expect(simCalls() - before).toBe(0);
+  });
+
+  it("lists exchanges once per window, compares them per exchange status and heals a missing one", async () => {
+    const delivered = sim
+      .groundTruth(VENDOR.vendorId)
+      .orders.filter((o) => o.status === "FINAL_DELIVERY")
+      .map((o) => o.shipmentBoxId);
+    const exchangeOf = async (box: bigint) =>
+      BigInt(String((await event({ type: "exchangeRequest", shipmentBoxId: box })).exchangeId));
+    const [open, rejected, cancelled] = [
+      await exchangeOf(delivered.at(-1)!),
+      await exchangeOf(delivered.at(-2)!),
+      await exchangeOf(delivered.at(-3)!),
+    ];
+    expect(await client.rejectExchange(rejected, "SOLDOUT")).toMatchObject({ succeeded: true });
+    await event({ type: "cancelExchange", exchangeId: cancelled });
+    const day = sim.groundTruth(VENDOR.vendorId).exchanges[0]!.createdAt.slice(0, 10);
+    sim.clock.advance(24 * HOUR);
+    const input = { prisma, source: client, vendorId: VENDOR.vendorId, config, trigger: "manual" as const };
+    expect((await syncExchangeRequests({ ...input, now: () => sim.clock.now() })).outcome).toBe("completed");
+    const stored = () =>
+      prisma.$queryRawUnsafe<Array<{ id: string; status: string }>>(
+        `SELECT exchange_id::text AS id, exchange_status AS status FROM exchange_requests ORDER BY exchange_id`,
+      );
+    const truth = [
+      { id: String(open), status: "RECEIPT" },
+      { id: String(rejected), status: "REJECT" },
+      { id: String(cancelled), status: "CANCEL" },
+    ];
+    expect(await stored()).toEqual(truth);
+    await prisma.$executeRawUnsafe(
+      `DELETE FROM exchange_requests WHERE exchange_id = $1::bigint`,
+      String(rejected),
+    );
+
+    const before = simCalls();
+    const report = await reconcile(adapterOf("exchangeRequests"));
+    expect(gapSummary(report)).toEqual([
+      {
+        day,
+        status: "REJECT",
+        remoteCount: 1,
+        localCount: 0,
+        after: { remoteCount: 1, localCount: 1 },
+        resolved: true,
+      },
+    ]);
+    expect(report).toMatchObject({ compared: 14 * 5, gapsFound: 1, gapsResolved: 1, fetches: 0 });
+    // Two windows listed once each, then the gap day listed once again.
+    expect(report.apiCalls).toBe(2 + 1);
+    expect(simCalls() - before).toBe(3);
+    expect(await stored()).toEqual(truth);
   });
 });

@@ -53,6 +53,12 @@ export interface CensusEntry {
  */
 export interface ReconcileSpec<P> {
   /**
+   * The statuses the census counts under, compared per KST day, when they are not the query
+   * statuses the stream lists by (exchangeRequests lists every status in one query, `ALL`, and
+   * counts per `exchangeStatus`); default: the adapter's statuses but its keyed ones.
+   */
+  statuses?: readonly string[];
+  /**
    * The entities of one list page: every valid record, and every rejected one whose raw record
    * still names its key, day and status (it is quarantined, not stored: it shows as a gap).
    */
@@ -145,7 +151,8 @@ export interface ReconcileReport {
   from: string | null;
   to: string | null;
   days: number;
-  /** The statuses listed and compared (the stream's statuses but its keyed ones). */
+  /** The statuses compared: the census's (`ReconcileSpec.statuses`), by default the stream's
+   * statuses but its keyed ones, which are also those listed. */
   statuses: string[];
   /** (day, status) pairs compared: days × statuses. */
   compared: number;
@@ -171,8 +178,9 @@ type Census = Map<string, Map<string, string>>;
  * days (not today) in every status of the stream but its keyed ones, in windows of the adapter's
  * `maxWindowDays`, writing each page through `writePage` in its own transaction (the listing is
  * also a refresh), and counts the listed entities per (KST day, status) with the adapter's
- * census. It compares those counts with the local copy's as they stood before the listing — so
- * what the polls missed is detected even though the listing itself repairs most of it — and
+ * census (whose statuses, `ReconcileSpec.statuses`, may differ from the query statuses listed).
+ * It compares those counts with the local copy's as they stood before the listing — so what the
+ * polls missed is detected even though the listing itself repairs most of it — and
  * records each disagreement as a `reconcile_gaps` row. Each day with a gap is then re-fetched:
  * listed again in every status, and every stored entity still counted under a status Coupang
  * does not list it in is read by key (where the API can, `ReconcileSpec.fetch`) and written;
@@ -196,7 +204,9 @@ export async function reconcileStream<P extends { nextToken: string | undefined 
   }
   const now = input.now ?? (() => new Date());
   const keyed = adapter.keyedStatuses ?? [];
-  const statuses = adapter.statuses.filter((s) => !keyed.includes(s));
+  const listed = adapter.statuses.filter((s) => !keyed.includes(s));
+  const spec = adapter.reconcile;
+  const statuses = [...(spec?.statuses ?? listed)];
   const to = kstDayStart(now());
   const from = new Date(to.getTime() - days * DAY_MS);
   const report: ReconcileReport = {
@@ -219,7 +229,6 @@ export async function reconcileStream<P extends { nextToken: string | undefined 
     earlierGapsResolved: 0,
     gaps: [],
   };
-  const spec = adapter.reconcile;
   if (!spec) {
     return {
       ...report,
@@ -230,7 +239,7 @@ export async function reconcileStream<P extends { nextToken: string | undefined 
   const lease: LeaseKey = { vendorId, stream: `${adapter.name}:reconcile`, owner: randomUUID() };
   const callsBefore = input.callCount?.();
   const done = await withLease(prisma, lease, () =>
-    new Reconciliation(input, spec, lease, report, now, statuses).run(from, to),
+    new Reconciliation(input, spec, lease, report, now, listed, statuses).run(from, to),
   );
   if (done === null)
     return { ...report, outcome: "skipped", reason: "another reconciliation holds the lease" };
@@ -266,6 +275,9 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
     private readonly lease: LeaseKey,
     private readonly report: ReconcileReport,
     private readonly now: () => Date,
+    /** The query statuses each window is listed in. */
+    private readonly listed: readonly string[],
+    /** The census statuses each day is compared in. */
     private readonly statuses: readonly string[],
   ) {}
 
@@ -274,7 +286,7 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
     const before = toCensus(await this.spec.local(prisma, vendorId, from, to));
     const remote: Census = new Map();
     for (const w of splitDailyWindows(from, to, adapter.maxWindowDays ?? 31)) {
-      for (const status of this.statuses) {
+      for (const status of this.listed) {
         if (!(await this.list(w.createdAtFrom, w.createdAtTo, status, remote))) return true;
       }
     }
@@ -333,7 +345,7 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
   ): Promise<boolean> {
     const { prisma, vendorId } = this.input;
     const listed: Census = new Map();
-    for (const status of this.statuses) {
+    for (const status of this.listed) {
       if (!(await this.list(day, day, status, listed))) return false;
     }
     const remote = listed.get(day) ?? new Map<string, string>();

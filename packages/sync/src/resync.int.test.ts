@@ -199,6 +199,8 @@ describe("a resync of every stream", () => {
     expect(done).toMatchObject({ status: "completed", windowsDone: total, rejected: 0 });
     // Per stream: every window done, API calls as the simulator counted them, one page per call.
     const calls = callsSince(callsBefore);
+    // Exchanges: one list per window, every status at once (§8.1), one page each.
+    expect(calls.exchangeRequests).toBe(expectedWindows.exchangeRequests);
     for (const s of STREAM_NAMES) {
       const figures = done!.byStream[s]!;
       expect(figures).toMatchObject({
@@ -336,6 +338,10 @@ describe("a resync of every stream", () => {
     );
     await expect(refused({ daysPerWindow: 0 })).rejects.toThrow(ResyncRequestError);
     await expect(refused({ daysPerWindow: 1.5 })).rejects.toThrow("daysPerWindow: expected 1–31, got 1.5");
+    const tomorrow = new Date(Date.now() + DAY);
+    await expect(refused({ from: tomorrow, to: new Date(tomorrow.getTime() + DAY) })).rejects.toThrow(
+      new ResyncRequestError(`from: expected an instant before now, got ${tomorrow.toISOString()}`),
+    );
     const [row] = await prisma.$queryRawUnsafe<Array<{ n: bigint }>>(
       `SELECT count(*) AS n FROM resyncs WHERE range_to = $1::timestamptz AND range_from = $2::timestamptz`,
       to.toISOString(),
