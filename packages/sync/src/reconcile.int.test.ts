@@ -459,4 +459,20 @@ describe("reconcileStream against the simulator", () => {
     expect(simCalls() - before).toBe(3);
     expect(await stored()).toEqual(truth);
   });
+
+  it("splits around a day it cannot read, reports that day unreadable, and compares the others", async () => {
+    const bad = "2025-03-05";
+    const rule = sim.faults.add({ endpoint: "ordersheets", coversDay: bad, kind: "malformedJson" });
+    try {
+      const report = await reconcile(adapterOf("ordersheets"));
+      expect(report.outcome).toBe("completed");
+      expect(report.unreadable.map((u) => [u.day, u.status])).toEqual(ORDER_STATUSES.map((s) => [bad, s]));
+      expect(report.unreadable[0]!.error).toMatch(/unexpected response/);
+      // Every other day agrees: no gap, and none invented for the day whose count is unknown.
+      expect(report.gaps).toEqual([]);
+      expect(await reconcileGaps(prisma, VENDOR.vendorId, { stream: "ordersheets" })).toEqual([]);
+    } finally {
+      sim.faults.remove(rule.id);
+    }
+  });
 });

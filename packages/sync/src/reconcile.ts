@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
-  CoupangDataError,
   CoupangNotFoundError,
-  CoupangPayloadError,
   formatKstDate,
   kstDayStart,
   splitDailyWindows,
@@ -21,7 +19,8 @@ import {
   type PrismaClient,
 } from "@cos/db";
 import { rawKeyOf } from "./page-write.js";
-import type { PlannedQuery } from "./planner.js";
+import { splitQuery, type PlannedQuery } from "./planner.js";
+import { isSliceError } from "./slices.js";
 import { appendPageEvents, emptyTally, type PageTally, type StreamAdapter } from "./stream.js";
 
 const DAY_MS = 86_400_000;
@@ -165,6 +164,12 @@ export interface ReconcileReport {
   gapsFound: number;
   gapsResolved: number;
   gapsOpen: number;
+  /**
+   * Days a listing could not read even as a one-day window (a paging loop, a malformed answer, a
+   * lasting 5xx: the errors that make a poll's failed slice), with the status and the error. They
+   * are not compared, since their remote count is unknown; the polls' failed slices retry them.
+   */
+  unreadable: Array<{ day: string; status: string; error: string }>;
   /** Gaps left open by earlier reconciliations that this one found in agreement. */
   earlierGapsResolved: number;
   gaps: ReconcileGapReport[];
@@ -226,6 +231,7 @@ export async function reconcileStream<P extends { nextToken: string | undefined 
     gapsFound: 0,
     gapsResolved: 0,
     gapsOpen: 0,
+    unreadable: [],
     earlierGapsResolved: 0,
     gaps: [],
   };
@@ -296,7 +302,9 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
       (await reconcileGaps(prisma, vendorId, { stream: adapter.name })).map((g) => `${g.day}|${g.status}`),
     );
     const gapDays = new Map<string, Array<{ id: bigint; status: string; remote: number; local: number }>>();
+    const unreadable = new Set(this.report.unreadable.map((u) => u.day));
     for (const day of days) {
+      if (unreadable.has(day)) continue;
       const remoteCounts = countByStatus(remote.get(day));
       const localCounts = countByStatus(before.get(day));
       const agreeing: string[] = [];
@@ -345,9 +353,12 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
   ): Promise<boolean> {
     const { prisma, vendorId } = this.input;
     const listed: Census = new Map();
+    const unreadableBefore = this.report.unreadable.length;
     for (const status of this.listed) {
       if (!(await this.list(day, day, status, listed))) return false;
     }
+    // A day that could not be listed again cannot be judged: its gaps stay open, not re-fetched.
+    if (this.report.unreadable.length > unreadableBefore) return true;
     const remote = listed.get(day) ?? new Map<string, string>();
     const start = new Date(`${day}T00:00:00+09:00`);
     const end = new Date(start.getTime() + DAY_MS);
@@ -366,11 +377,8 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
       } catch (err) {
         // Coupang no longer serves the key (a withdrawn or cancel receipt, §6.2), or serves
         // something unreadable: the gap stays open and says so.
-        if (
-          err instanceof CoupangNotFoundError ||
-          err instanceof CoupangDataError ||
-          err instanceof CoupangPayloadError
-        ) {
+        // A 5xx or a timeout on one key says no more about the vendor than a poll's failed slice.
+        if (err instanceof CoupangNotFoundError || isSliceError(err)) {
           notServed.push(key);
           continue;
         }
@@ -423,14 +431,42 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
    * (days in range only) to `into`. Returns false when a shutdown stopped it after a page.
    */
   private async list(fromDay: string, toDay: string, status: string, into: Census): Promise<boolean> {
-    const query: PlannedQuery = {
-      tier: "cold",
-      status,
-      createdAtFrom: fromDay,
-      createdAtTo: toDay,
-      cost: 1,
-      reason: "reconcile: the daily count reconciliation lists every day",
-    };
+    return this.listQuery(
+      {
+        tier: "cold",
+        status,
+        createdAtFrom: fromDay,
+        createdAtTo: toDay,
+        cost: 1,
+        reason: "reconcile: the daily count reconciliation lists every day",
+      },
+      into,
+    );
+  }
+
+  /**
+   * {@link list} of one query. A query that fails on its own window (`isSliceError`) is listed
+   * again in halves, as a poll splits it; a day that still fails is reported `unreadable`, and
+   * the listing goes on. Other errors (auth, 429, a block) end the reconciliation.
+   */
+  private async listQuery(query: PlannedQuery, into: Census): Promise<boolean> {
+    try {
+      return await this.readQuery(query, into);
+    } catch (err) {
+      if (!isSliceError(err)) throw err;
+      const halves = splitQuery(query, err.kind);
+      if (!halves) {
+        this.report.unreadable.push({ day: query.createdAtFrom, status: query.status, error: err.message });
+        return true;
+      }
+      for (const half of halves) if (!(await this.listQuery(half, into))) return false;
+      return true;
+    }
+  }
+
+  private async readQuery(query: PlannedQuery, into: Census): Promise<boolean> {
+    const fromDay = query.createdAtFrom;
+    const toDay = query.createdAtTo;
     for await (const page of this.input.adapter.pages(query, null)) {
       this.report.pages++;
       await this.write(page);
