@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient, formatKstDate, parseJson, type InvoiceRow } from "@cos/coupang";
+import { CoupangClient, formatKstDate, type InvoiceRow } from "@cos/coupang";
 import {
   normalActivity,
   serializeCoupangJson,
@@ -130,17 +130,8 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** A buyer's event in the simulator (`POST /__sim/events`), its answer with IDs as bigint. */
-async function simEvent(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`event ${JSON.stringify(body)}: ${res.status} ${text}`);
-  return parseJson(text) as Record<string, unknown>;
-}
+/** A buyer's event in the simulator (see `Simulator.event`), its answer with IDs as bigint. */
+const simEvent = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
 
 type Rec = Record<string, unknown>;
 const items = (o: unknown, field: string) => ((o as Rec)[field] as Rec[] | undefined) ?? [];

@@ -79,6 +79,17 @@ describe("startSimulator", () => {
     expect(await (await fetch(`${sim.url}/__sim/calls`)).json()).toEqual(expected);
   });
 
+  it("makes a buyer's event happen in-process, as POST /__sim/events does", async () => {
+    const sim = await start({ clock: "simulated" });
+    const made = await sim.event({ type: "order" });
+    const [boxId] = made.shipmentBoxIds as bigint[];
+    expect(typeof boxId).toBe("bigint");
+    sim.clock.advance(15 * 60_000); // past the list's visibility lag
+    expect(sim.groundTruth().orders.some((o) => o.shipmentBoxId === boxId)).toBe(true);
+    await expect(sim.event({ type: "meteor" })).rejects.toThrow(RangeError);
+    expect(sim.calls()).toEqual({ total: 0 });
+  });
+
   it("rejects invalid options before listening", async () => {
     await expect(startSimulator({ orders: -1 })).rejects.toThrow(RangeError);
     await expect(startSimulator({ signatureSkewSeconds: -1 })).rejects.toThrow(RangeError);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { FaultInjector, FaultRuleInput } from "./http/faults.js";
 import type { RateLimitOptions } from "./http/ratelimit.js";
+import { triggerEvent } from "./http/routes/admin.js";
 import { buildServer } from "./http/server.js";
 import type { WriteLog, WriteRecord } from "./http/writes.js";
 import { SimState } from "./state.js";
@@ -125,6 +126,13 @@ export interface Simulator {
    * unknown vendor.
    */
   groundTruth(vendorId?: string): GroundTruth;
+  /**
+   * Makes a buyer's, carrier's or Coupang's event happen now, as `POST /__sim/events` does
+   * (`type`, `vendorId` and the event's IDs; see its route): tests drive the world with it.
+   * @returns a promise of what the event made, IDs as bigint; rejected with a RangeError for an
+   *   unknown type, or an HTTP-style error for an unknown or bad ID.
+   */
+  event(body: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Every write applied so far, in order (see `WriteRecord`), optionally filtered. */
   writes(filter?: Parameters<WriteLog["list"]>[0]): WriteRecord[];
   /** The fault rules in force: `add`, `remove`, `clear`, `list`. */
@@ -205,6 +213,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     calls: () => state.calls.snapshot(),
     groundTruth: (vendorId) =>
       state.world.groundTruth(vendorId ?? state.world.vendors[0]?.vendorId ?? "", state.now()),
+    event: (body) => Promise.resolve(body).then((b) => triggerEvent(state, b)),
     writes: (filter) => state.writes.list(filter),
     faults: state.faults,
     reset: () => state.reset(),

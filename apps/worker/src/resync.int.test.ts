@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseJson } from "@cos/coupang";
-import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { getCheckpoint, type ResyncRecord } from "@cos/db";
 import { STREAMS } from "@cos/queue";
 import { ResyncRequestError, STREAM_NAMES } from "@cos/sync";
@@ -64,17 +63,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** A buyer's event in the simulator (`POST /__sim/events`); its answer with IDs as bigint. */
-async function event(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`event ${serializeCoupangJson(body)}: ${res.status} ${text}`);
-  return parseJson(text) as Record<string, unknown>;
-}
+/** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
+const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
 
 async function settled(id: bigint): Promise<ResyncRecord> {
   for (;;) {

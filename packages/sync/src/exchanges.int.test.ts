@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient, parseJson } from "@cos/coupang";
-import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { CoupangClient } from "@cos/coupang";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
 import { hashRaw } from "./normalize.js";
 import type { PlanConfig } from "./planner.js";
@@ -51,16 +51,10 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** A buyer's exchange request of a delivered box in the simulator (`POST /__sim/events`). */
+/** A buyer's exchange request of a delivered box in the simulator (see `Simulator.event`). */
 async function newExchange(shipmentBoxId: bigint): Promise<bigint> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, type: "exchangeRequest", shipmentBoxId }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`exchangeRequest ${shipmentBoxId}: ${res.status} ${text}`);
-  return BigInt(String((parseJson(text) as Record<string, unknown>).exchangeId));
+  const made = await sim.event({ vendorId: VENDOR.vendorId, type: "exchangeRequest", shipmentBoxId });
+  return BigInt(String(made.exchangeId));
 }
 
 const simCalls = () => sim.calls().total ?? 0;

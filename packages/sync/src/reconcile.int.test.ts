@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient, parseJson } from "@cos/coupang";
-import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { CoupangClient } from "@cos/coupang";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { acquireLease, ensureVendorAccount, reconcileGaps, releaseLease, type PrismaClient } from "@cos/db";
 import { syncExchangeRequests } from "./exchanges.js";
 import { orderSheetsAdapter, syncOrderSheets } from "./ordersheets.js";
@@ -35,16 +35,8 @@ let client: CoupangClient;
 let accepted: bigint;
 const fixture = useTestDatabase();
 
-async function event(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`event ${JSON.stringify(body)}: ${res.status} ${text}`);
-  return parseJson(text) as Record<string, unknown>;
-}
+/** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
+const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
 const newBox = async () => BigInt(String(((await event({ type: "order" })).shipmentBoxIds as unknown[])[0]));
 
 beforeAll(async () => {

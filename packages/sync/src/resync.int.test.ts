@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient, parseJson } from "@cos/coupang";
-import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { CoupangClient } from "@cos/coupang";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, getCheckpoint, type PrismaClient, type ResyncRecord } from "@cos/db";
 import type { PlanConfig } from "./planner.js";
 import {
@@ -41,17 +41,8 @@ let client: CoupangClient;
 let attempts = 0;
 const fixture = useTestDatabase();
 
-/** A buyer's event in the simulator (`POST /__sim/events`); its answer with IDs as bigint. */
-async function event(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`event ${serializeCoupangJson(body)}: ${res.status} ${text}`);
-  return parseJson(text) as Record<string, unknown>;
-}
+/** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
+const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
 
 beforeAll(async () => {
   // Buyers order, receive, return, exchange and withdraw on their own; every 5 days two more

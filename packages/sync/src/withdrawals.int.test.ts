@@ -62,17 +62,8 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** A buyer's event in the simulator (`POST /__sim/events`); its answer with IDs as bigint. */
-async function event(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`event ${JSON.stringify(body)}: ${res.status} ${text}`);
-  return parseJson(text) as Record<string, unknown>;
-}
+/** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
+const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
 const newReturn = async (shipmentBoxId: bigint) =>
   BigInt(String((await event({ type: "returnRequest", shipmentBoxId })).receiptId));
 const withdraw = (receiptId: bigint) => event({ type: "withdrawReturn", receiptId });

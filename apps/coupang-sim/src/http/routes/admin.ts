@@ -100,7 +100,13 @@ function guarded(reply: FastifyReply, act: () => unknown): FastifyReply {
  * a `shipmentBoxId`, `receiptId` or `exchangeId` of the body. Returns what was created.
  * Throws a `Refused` (409) when the event does not apply in the target's state.
  */
-function triggerEvent(state: SimState, body: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Makes one buyer, carrier or Coupang event happen now (see {@link EVENT_TYPES}): the body of
+ * `POST /__sim/events`, and `Simulator.event` in-process.
+ * @returns what it made (IDs as bigint).
+ * @throws RangeError for an unknown `type`; the HTTP errors of a bad or unknown ID.
+ */
+export function triggerEvent(state: SimState, body: Record<string, unknown>): Record<string, unknown> {
   const type = body.type;
   if (typeof type !== "string" || !(EVENT_TYPES as readonly string[]).includes(type)) {
     throw new RangeError(`type must be one of ${EVENT_TYPES.join(", ")}`);
