@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** Runs the daemon until `until` matches its output, then sends `signal`; resolves on exit. */
-function runDaemon(signal: NodeJS.Signals, until: RegExp) {
+function runDaemon(signal: NodeJS.Signals, until: RegExp, extraEnv: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
     env: {
       PATH: process.env.PATH,
@@ -38,6 +38,7 @@ function runDaemon(signal: NodeJS.Signals, until: RegExp) {
       COUPANG_SECRET_KEY: VENDOR.secretKey,
       SYNC_BACKFILL_DAYS: "7",
       SHUTDOWN_TIMEOUT_SECONDS: "10",
+      ...extraEnv,
     },
   });
   let output = "";
@@ -71,6 +72,22 @@ describe("the daemon (npm start)", () => {
     const { code, output } = await runDaemon("SIGINT", /"msg":"worker started"/);
     expect(code).toBe(0);
     expect(output).toMatch(/"msg":"worker stopped"/);
+  });
+
+  it("exits by its hard deadline when closing waits on a vendor paused by a 429", async () => {
+    // Every poll meets a 429, which pauses the vendor for a minute: the polls retried meanwhile
+    // wait in the limiter, which no graceful close interrupts.
+    const rule = sim.faults.add({ endpoint: "*", kind: "status", status: 429 });
+    try {
+      const { output, stopMs } = await runDaemon("SIGTERM", /"msg":"poll failed"/, {
+        SHUTDOWN_TIMEOUT_SECONDS: "2",
+      });
+      expect(output).toMatch(/"signal":"SIGTERM","msg":"shutting down"/);
+      // 2 s for the polls, then at most 10 s more for the rest of the close.
+      expect(stopMs).toBeLessThan(14_000);
+    } finally {
+      sim.faults.remove(rule.id);
+    }
   });
 
   it("refuses to start with a clear message and exit code 78 when the config is invalid", async () => {

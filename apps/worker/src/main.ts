@@ -31,10 +31,15 @@ async function main(): Promise<void> {
   }
   // Installed before the worker starts, so a signal during start-up stops it in order too.
   const starting = startWorker(config, log);
-  onShutdownSignal(log, async () => {
-    const app = await starting.catch(() => undefined);
-    await app?.close();
-  });
+  // The app abandons a poll at its deadline; what closing still waits for after that gets 10 s.
+  onShutdownSignal(
+    log,
+    async () => {
+      const app = await starting.catch(() => undefined);
+      await app?.close();
+    },
+    { hardDeadlineMs: config.shutdownTimeoutMs + 10_000 },
+  );
   try {
     await starting;
   } catch (err) {
