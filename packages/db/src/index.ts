@@ -1,6 +1,7 @@
 // @cos/db: the Prisma client factory, the migration applier, the embedded Postgres launcher and
 // the repositories that are the only write paths of the sync.
 export { createPrisma, type CreatePrismaOptions } from "./client.js";
+export { listen, type Listener, type ListenOptions } from "./listen.js";
 export { migrate, defaultMigrationsDir, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from "./migrate.js";
 export type { MigrateOptions, MigrateResult } from "./migrate.js";
 export { startEmbeddedPostgres, embeddedDataDir, ROOT_RUNTIME_DIR } from "./embedded.js";
@@ -95,10 +96,13 @@ export {
   claimOutboxCommands,
   enqueueOutboxCommand,
   getOutboxCommands,
+  latestOutboxAttemptRequest,
   localBoxStates,
   markBoxAfterCommand,
+  outboxCommandsOnBoxes,
   recordOutboxAttempts,
   transitionOutboxCommand,
+  type BoxCommand,
   type BoxEffect,
   type ClaimOutboxInput,
   type ClaimedOutboxCommand,

@@ -37,8 +37,8 @@ describe("parseCommand", () => {
 
   it("names the field and the value of what is wrong", () => {
     expect(failure({ ...upload, kind: "SHIP" })).toMatchObject({ field: "kind", value: "SHIP" });
-    expect(failure({ ...upload, kind: "CANCEL" }).message).toBe(
-      'outbox command: kind "CANCEL": not executable yet (only ACKNOWLEDGE, UPLOAD_INVOICE, UPDATE_INVOICE)',
+    expect(failure({ ...upload, kind: "SHIP" }).message).toBe(
+      'outbox command: kind "SHIP": one of ACKNOWLEDGE, UPLOAD_INVOICE, UPDATE_INVOICE, CANCEL',
     );
     expect(failure({ ...upload, shipmentBoxId: "12-34" })).toMatchObject({
       field: "shipmentBoxId",
@@ -78,5 +78,62 @@ describe("parseCommand", () => {
     ).toMatchObject({
       deliveryCompanyCode: "EPOST",
     });
+  });
+});
+
+describe("parseCommand for CANCEL", () => {
+  const cancel = {
+    kind: "CANCEL",
+    vendorId: "A00012345",
+    shipmentBoxId: BOX,
+    orderId: "9000000000001",
+    middleCancelCode: "CCPNER",
+    userId: "wing-seller",
+    createdBy: "test",
+  };
+
+  it("takes the whole box or named items, keyed by the items ascending without their counts", () => {
+    const whole = parseCommand(cancel);
+    expect(whole).toMatchObject({
+      middleCancelCode: "CCPNER",
+      userId: "wing-seller",
+      dedupeKey: `CANCEL:${BOX}::`,
+    });
+    expect("items" in whole).toBe(false);
+    const items = [
+      { vendorItemId: "70000000002", receiptCount: 2 },
+      { vendorItemId: 70000000001n, receiptCount: 1 },
+    ];
+    expect(parseCommand({ ...cancel, items })).toMatchObject({
+      items: [
+        { vendorItemId: 70000000002n, receiptCount: 2 },
+        { vendorItemId: 70000000001n, receiptCount: 1 },
+      ],
+      dedupeKey: `CANCEL:${BOX}:70000000001,70000000002:`,
+    });
+  });
+
+  it("names the field and the value of what is wrong", () => {
+    expect(failure({ ...cancel, middleCancelCode: "CANERR" })).toEqual({
+      field: "middleCancelCode",
+      value: "CANERR",
+      message: 'outbox command: middleCancelCode "CANERR": one of CCTTER, CCPNER, CCPRER',
+    });
+    expect(failure({ ...cancel, userId: " " })).toMatchObject({ field: "userId", value: " " });
+    expect(failure({ ...cancel, items: [] })).toMatchObject({ field: "items", value: [] });
+    expect(failure({ ...cancel, items: [{ vendorItemId: "7", receiptCount: 0 }] })).toEqual({
+      field: "items.0.receiptCount",
+      value: 0,
+      message: "outbox command: items.0.receiptCount 0: a quantity ≥ 1",
+    });
+    expect(
+      failure({
+        ...cancel,
+        items: [
+          { vendorItemId: "7", receiptCount: 1 },
+          { vendorItemId: 7n, receiptCount: 2 },
+        ],
+      }),
+    ).toMatchObject({ field: "items.1.vendorItemId", value: 7n });
   });
 });

@@ -1,6 +1,12 @@
 import { z } from "zod";
-import { checkInvoiceNumber, describeValue, isCodeOf, DELIVERY_COMPANIES } from "@cos/coupang";
-import type { DeliveryCompanyCode } from "@cos/coupang";
+import {
+  checkInvoiceNumber,
+  describeValue,
+  isCodeOf,
+  DELIVERY_COMPANIES,
+  MIDDLE_CANCEL_CODES,
+} from "@cos/coupang";
+import type { DeliveryCompanyCode, MiddleCancelCode } from "@cos/coupang";
 import {
   enqueueOutboxCommand,
   OUTBOX_COMMAND_KINDS,
@@ -42,7 +48,7 @@ const base = {
   createdBy: z.string().trim().min(1, "non-empty text"),
   /** Overrides the drainer's attempts for the kind. */
   maxAttempts: z.number().int().min(1).max(100).optional(),
-  /** Replaces the business key kind:shipmentBoxId:vendorItemId:invoiceNumber. */
+  /** Replaces the business key kind:shipmentBoxId:vendorItemId(s):invoiceNumber. */
   dedupeKey: z.string().trim().min(1).max(500).optional(),
 };
 
@@ -57,9 +63,46 @@ const invoice = z.object({
   invoiceNumber: z.string(),
 });
 
-const schema = z.discriminatedUnion("kind", [acknowledge, invoice]);
+const cancelItem = z.object({
+  vendorItemId: ID,
+  /** Quantity to cancel, > 0; Coupang judges it against what is still cancellable (§5.1). */
+  receiptCount: z.number().int("a whole number").min(1, "a quantity ≥ 1"),
+});
 
-/** What {@link enqueueCommand} takes: the kind, the target box and, for an invoice, carrier and number. */
+const cancel = z.object({
+  ...base,
+  kind: z.literal("CANCEL"),
+  /**
+   * The items and quantities to cancel, each vendorItemId once; omitted = the whole box: every
+   * item at the quantity still open (ordered − cancelled − held) when the command is sent.
+   */
+  items: z
+    .array(cancelItem)
+    .min(1, "at least one item, or leave items out to cancel the whole box")
+    .superRefine((items, ctx) => {
+      const seen = new Set<bigint>();
+      items.forEach((item, i) => {
+        if (seen.has(item.vendorItemId))
+          ctx.addIssue({ code: "custom", path: [i, "vendorItemId"], message: "named twice" });
+        seen.add(item.vendorItemId);
+      });
+    })
+    .optional(),
+  middleCancelCode: z.enum(
+    Object.keys(MIDDLE_CANCEL_CODES) as [MiddleCancelCode, ...MiddleCancelCode[]],
+    `one of ${Object.keys(MIDDLE_CANCEL_CODES).join(", ")}`,
+  ),
+  /** The seller's WING login ID (Coupang checks that it belongs to the vendor). */
+  userId: z.string().trim().min(1, "a WING login ID"),
+});
+
+const schema = z.discriminatedUnion("kind", [acknowledge, invoice, cancel]);
+
+/**
+ * What {@link enqueueCommand} takes: the kind and the target box; for an invoice, carrier and
+ * number; for a cancel (coupang-api.md §5.1), the middleCancelCode, the WING userId and the items
+ * with their quantities, or none for the whole box.
+ */
 export type CommandInput = z.input<typeof schema>;
 
 /**
@@ -67,58 +110,66 @@ export type CommandInput = z.input<typeof schema>;
  * and the invoice number fitting its digit rule (coupang-api.md §4.3).
  */
 export type Command =
-  | (Omit<z.output<typeof acknowledge>, "dedupeKey"> & { dedupeKey: string })
-  | (Omit<z.output<typeof invoice>, "deliveryCompanyCode" | "dedupeKey"> & {
-      deliveryCompanyCode: DeliveryCompanyCode;
-      dedupeKey: string;
-    });
+  (Omit<z.output<typeof acknowledge>, "dedupeKey"> & { dedupeKey: string }) | InvoiceCommand | CancelCommand;
 
-/** The kinds {@link parseCommand} accepts; CANCEL (§5.1) is recognised by the table but has no executor yet. */
-export const EXECUTABLE_KINDS: readonly OutboxCommandKind[] = [
-  "ACKNOWLEDGE",
-  "UPLOAD_INVOICE",
-  "UPDATE_INVOICE",
-];
+/** An UPLOAD_INVOICE or UPDATE_INVOICE {@link Command} (coupang-api.md §4.1, §4.2). */
+export type InvoiceCommand = Omit<z.output<typeof invoice>, "deliveryCompanyCode" | "dedupeKey"> & {
+  deliveryCompanyCode: DeliveryCompanyCode;
+  dedupeKey: string;
+};
+
+/**
+ * A CANCEL {@link Command} (coupang-api.md §5.1): `items` with bigint vendorItemIds and counts
+ * > 0, or undefined for the whole box.
+ */
+export type CancelCommand = Omit<z.output<typeof cancel>, "dedupeKey"> & { dedupeKey: string };
+
+/** Whether `command` uploads or updates an invoice. */
+export function isInvoiceCommand(command: Command): command is InvoiceCommand {
+  return command.kind === "UPLOAD_INVOICE" || command.kind === "UPDATE_INVOICE";
+}
+
+/** The kinds {@link parseCommand} accepts and the drainer executes: every kind of the table. */
+export const EXECUTABLE_KINDS: readonly OutboxCommandKind[] = OUTBOX_COMMAND_KINDS;
 
 /**
  * The business dedupe key `kind:shipmentBoxId:vendorItemId:invoiceNumber` (empty parts for what
  * the kind lacks), e.g. `UPLOAD_INVOICE:300000000000012345::123412341234`: the same command twice
- * is one command, while two boxes sharing an invoice number stay two (pitfall B-10). The insert
- * trigger of `outbox_commands` builds the same key for a SQL insert that leaves it out.
+ * is one command, while two boxes sharing an invoice number stay two (pitfall B-10). A cancel's
+ * third part lists its vendorItemIds ascending, comma-separated (`CANCEL:300…:111,222:`; empty
+ * for the whole box): its counts are not part of it, so one cancel of an item is one command. The
+ * insert trigger of `outbox_commands` builds the same key for a SQL insert that leaves it out.
  */
 export function dedupeKeyOf(command: {
   kind: OutboxCommandKind;
   shipmentBoxId: bigint;
   vendorItemId?: bigint | undefined;
   invoiceNumber?: string | undefined;
+  items?: ReadonlyArray<{ vendorItemId: bigint }> | undefined;
 }): string {
-  return [
-    command.kind,
-    command.shipmentBoxId.toString(),
-    command.vendorItemId?.toString() ?? "",
-    command.invoiceNumber ?? "",
-  ].join(":");
+  const items =
+    command.items === undefined
+      ? (command.vendorItemId?.toString() ?? "")
+      : command.items
+          .map((item) => item.vendorItemId)
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+          .join(",");
+  return [command.kind, command.shipmentBoxId.toString(), items, command.invoiceNumber ?? ""].join(":");
 }
 
 /**
- * Checks a command: the kind, decimal IDs, the vendorId's shape, and for an invoice a known carrier
+ * Checks a command: the kind, decimal IDs, the vendorId's shape; for an invoice a known carrier
  * code (`LOGEN` → use `KGB` …) and an invoice number whose digits fit the carrier's rule
- * (`checkInvoiceNumber`, coupang-api.md §4.3) — the same checks the client makes, made before the
- * command is stored. Returns it normalized, with its dedupe key.
+ * (`checkInvoiceNumber`, coupang-api.md §4.3); for a cancel a known middleCancelCode, a userId,
+ * and items named once each with counts ≥ 1 (§5.1) — the same checks the client makes, made
+ * before the command is stored. Returns it normalized, with its dedupe key.
  *
  * @throws OutboxCommandError naming the first failing field, its value and the rule.
  */
 export function parseCommand(input: unknown): Command {
   const kind = (input as { kind?: unknown } | null)?.kind;
-  if (!(EXECUTABLE_KINDS as readonly unknown[]).includes(kind)) {
-    throw new OutboxCommandError(
-      "kind",
-      kind,
-      (OUTBOX_COMMAND_KINDS as readonly unknown[]).includes(kind)
-        ? "not executable yet (only ACKNOWLEDGE, UPLOAD_INVOICE, UPDATE_INVOICE)"
-        : `one of ${OUTBOX_COMMAND_KINDS.join(", ")}`,
-    );
-  }
+  if (!(EXECUTABLE_KINDS as readonly unknown[]).includes(kind))
+    throw new OutboxCommandError("kind", kind, `one of ${EXECUTABLE_KINDS.join(", ")}`);
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
@@ -128,7 +179,7 @@ export function parseCommand(input: unknown): Command {
     throw new OutboxCommandError(path.join(".") || "(command)", value, issue?.message ?? "invalid");
   }
   const command = parsed.data;
-  if (command.kind === "ACKNOWLEDGE")
+  if (command.kind === "ACKNOWLEDGE" || command.kind === "CANCEL")
     return { ...command, dedupeKey: command.dedupeKey ?? dedupeKeyOf(command) };
   const carrier = command.deliveryCompanyCode;
   const check = checkInvoiceNumber(carrier, command.invoiceNumber);
@@ -163,12 +214,45 @@ export function commandInputOf(record: OutboxCommandRecord): unknown {
     ...(record.maxAttempts === null ? {} : { maxAttempts: record.maxAttempts }),
     ...(record.kind === "ACKNOWLEDGE"
       ? {}
-      : {
-          ...(record.vendorItemId === null ? {} : { vendorItemId: record.vendorItemId }),
-          deliveryCompanyCode: payload.deliveryCompanyCode,
-          invoiceNumber: payload.invoiceNumber,
-        }),
+      : record.kind === "CANCEL"
+        ? {
+            ...(payload.items === undefined ? {} : { items: payload.items }),
+            middleCancelCode: payload.middleCancelCode,
+            userId: payload.userId,
+          }
+        : {
+            ...(record.vendorItemId === null ? {} : { vendorItemId: record.vendorItemId }),
+            deliveryCompanyCode: payload.deliveryCompanyCode,
+            invoiceNumber: payload.invoiceNumber,
+          }),
   };
+}
+
+/**
+ * A command's `payload` as stored: an invoice's carrier and number; a cancel's middleCancelCode,
+ * userId and, unless it cancels the whole box, `items` with vendorItemIds as text (jsonb numbers
+ * would lose digits); nothing for an acknowledgement.
+ */
+function payloadOf(command: Command): Record<string, JsonValue> {
+  switch (command.kind) {
+    case "ACKNOWLEDGE":
+      return {};
+    case "CANCEL":
+      return {
+        middleCancelCode: command.middleCancelCode,
+        userId: command.userId,
+        ...(command.items === undefined
+          ? {}
+          : {
+              items: command.items.map((item) => ({
+                vendorItemId: item.vendorItemId.toString(),
+                receiptCount: item.receiptCount,
+              })),
+            }),
+      };
+    default:
+      return { deliveryCompanyCode: command.deliveryCompanyCode, invoiceNumber: command.invoiceNumber };
+  }
 }
 
 /**
@@ -190,17 +274,14 @@ export async function enqueueCommand(
   options: { now?: Date } = {},
 ): Promise<{ command: OutboxCommandRecord; created: boolean }> {
   const command = parseCommand(input);
-  const payload: Record<string, JsonValue> =
-    command.kind === "ACKNOWLEDGE"
-      ? {}
-      : { deliveryCompanyCode: command.deliveryCompanyCode, invoiceNumber: command.invoiceNumber };
   return enqueueOutboxCommand(sql, {
     vendorId: command.vendorId,
     kind: command.kind,
     shipmentBoxId: command.shipmentBoxId,
     orderId: command.orderId,
-    vendorItemId: command.kind === "ACKNOWLEDGE" ? null : (command.vendorItemId ?? null),
-    payload,
+    // A cancel names its items in the payload (there may be several); the column stays empty.
+    vendorItemId: isInvoiceCommand(command) ? (command.vendorItemId ?? null) : null,
+    payload: payloadOf(command),
     dedupeKey: command.dedupeKey,
     createdBy: command.createdBy,
     maxAttempts: command.maxAttempts ?? null,

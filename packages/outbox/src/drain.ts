@@ -7,14 +7,19 @@ import {
   CoupangNotFoundError,
   CoupangRateLimitError,
   type BatchResult,
+  type CancelResult,
   type CoupangClient,
   type InvoiceRow,
+  type OrderSheet,
 } from "@cos/coupang";
 import {
   appendChangeEvents,
   claimOutboxCommands,
+  latestOutboxAttemptRequest,
   localBoxStates,
   markBoxAfterCommand,
+  outboxCommandsOnBoxes,
+  OutboxTransitionError,
   recordOutboxAttempts,
   transitionOutboxCommand,
   withTransaction,
@@ -27,21 +32,33 @@ import {
   type PrismaClient,
 } from "@cos/db";
 import {
+  CANCEL_NOT_ALLOWED,
+  CANCELLABLE_STATUSES,
+  cancelLinesFromJson,
+  cancelLinesJson,
+  cancelLinesOf,
+  cancelRefusalOf,
+  judgeCancelReadBack,
+  judgeCancelResult,
+} from "./cancel.js";
+import {
   commandInputOf,
   enqueueCommand,
   EXECUTABLE_KINDS,
+  isInvoiceCommand,
   OutboxCommandError,
   parseCommand,
+  type CancelCommand,
   type Command,
 } from "./command.js";
 import { backoffMs, retryPolicies, type RetryPolicy } from "./policy.js";
 import { boxViewOf, judgeReadBack, SHIPPED_STATUSES, type BoxView } from "./read-back.js";
 import { canTransition, endsAttempts, sourcesOf } from "./states.js";
 
-/** The calls the executors make (a `CoupangClient` has them; coupang-api.md §2.2, §3, §4.1, §4.2). */
+/** The calls the executors make (a `CoupangClient` has them; coupang-api.md §2.2, §3, §4.1, §4.2, §5.1). */
 export type OutboxClient = Pick<
   CoupangClient,
-  "acknowledgeOrders" | "uploadInvoices" | "updateInvoices" | "getOrderSheet"
+  "acknowledgeOrders" | "uploadInvoices" | "updateInvoices" | "getOrderSheet" | "cancelOrder"
 >;
 
 /** Options of {@link drainOutbox}. Durations in milliseconds. */
@@ -84,6 +101,10 @@ export interface DrainOutboxResult {
 }
 
 const MAX_ACK_BOXES = 50;
+/** The attempt-log outcome of the read before a cancel; its request summary holds the lines sent and their baseline. */
+const READ_BEFORE_CANCEL = "read_before_cancel";
+/** Statuses in which a command on a box still counts: it may be sent, is being sent, or took effect. */
+const LIVE_STATUSES: readonly OutboxStatus[] = ["pending", "in_flight", "unknown", "dead", "succeeded"];
 /** Row result codes that are settled by reading the box back (design.md "Outbound commands"; §3, §4.1). */
 const READ_BACK_CODES: ReadonlySet<string> = new Set([
   "DUPLICATE_INVOICE_NUMBER",
@@ -130,6 +151,17 @@ interface Work extends Entry {
  *   vendorItemId of the box (§4.1), batched across the vendor's boxes; one invoice command per
  *   box per drain. An upload on an ACCEPT box gets an acknowledgement command first
  *   (`enqueueCommand`, deduplicated) and waits for it.
+ * - CANCEL: one v5 cancel per box (§5.1). A box the local copy shows in a status other than
+ *   ACCEPT or INSTRUCT is rejected unsent (`CANCEL_NOT_ALLOWED`); otherwise the box is read
+ *   first (status, and the quantities a whole-box cancel sends), the items' `cancelCount`s are
+ *   committed to the attempt log, then the cancel is sent: `receiptMap` / `failedVendorItemIds`
+ *   decide (cancel.ts). After a timeout, a 5xx or a crash the box is read back and compared with
+ *   those counts before anything is resent.
+ * - A cancel and an invoice of one box are never in flight together: an upload on a box with a
+ *   cancel (pending, in flight, unknown, dead or succeeded) is cancelled unsent
+ *   (`CANCEL_REQUESTED`, pitfall M-8), and a pending one is cancelled as soon as the cancel is
+ *   claimed; a cancel waits while an invoice of its box is in flight or unknown, and an update
+ *   waits while a cancel of its box is not settled.
  * - Per-row results decide per box: OK → succeeded; a row with `retryRequired` → retried later;
  *   DUPLICATE_INVOICE_NUMBER, NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD and INVALID_STATUS → read back;
  *   ORDER_DELIVERY_CANCELED → cancelled; any other code → rejected with it. A timeout or 5xx on a
@@ -168,9 +200,10 @@ class Drain {
     await this.readBackUnknown(works);
     await this.flush();
 
-    const invoices = this.serializePerBox(
-      works.filter((w) => w.command.kind !== "ACKNOWLEDGE" && !w.verdict),
-    );
+    await this.keepCancelsApart(works);
+    const boxed = this.serializePerBox(works.filter((w) => w.command.kind !== "ACKNOWLEDGE" && !w.verdict));
+    await this.cancel(boxed.filter((w) => w.command.kind === "CANCEL"));
+    const invoices = boxed.filter((w) => isInvoiceCommand(w.command));
     await this.acknowledgeFirst(invoices);
     const acks = this.works.filter((w) => w.command.kind === "ACKNOWLEDGE" && !w.verdict);
     await this.acknowledge(acks);
@@ -246,11 +279,16 @@ class Drain {
 
   /**
    * Reads back the boxes of commands whose last try may have been applied, and of invoice commands
-   * whose box is not synced yet (their items and status are needed).
+   * whose box is not synced yet (their items and status are needed). A cancel reads its box in
+   * its own executor.
    */
   private async readBackUnknown(works: readonly Work[]): Promise<void> {
     for (const work of works) {
-      if (work.verdict || !(work.unknown || (work.command.kind !== "ACKNOWLEDGE" && work.box === undefined)))
+      if (
+        work.verdict ||
+        work.command.kind === "CANCEL" ||
+        !(work.unknown || (work.command.kind !== "ACKNOWLEDGE" && work.box === undefined))
+      )
         continue;
       const verdict = await this.readBack(work, null);
       if (verdict) work.verdict = verdict;
@@ -264,6 +302,7 @@ class Drain {
    */
   private async readBack(work: Work, afterCode: string | null): Promise<Verdict | undefined> {
     const { command } = work;
+    if (command.kind === "CANCEL") throw new Error("outbox: a cancel is read back by its own executor");
     if (this.paused()) return this.deferred("vendor paused");
     const startedAt = this.clock();
     const request = {
@@ -347,11 +386,15 @@ class Drain {
     };
   }
 
-  /** At most one invoice command per box per drain (they must not race, §4); the others wait their turn. */
+  /**
+   * At most one invoice or cancel command per box per drain (they must not race, §4, §5.1), a
+   * cancel first, then by id; the others wait their turn.
+   */
   private serializePerBox(works: Work[]): Work[] {
     const seen = new Set<bigint>();
+    const rank = (work: Work) => (work.command.kind === "CANCEL" ? 0 : 1);
     return works
-      .sort((a, b) => (a.record.id < b.record.id ? -1 : 1))
+      .sort((a, b) => rank(a) - rank(b) || (a.record.id < b.record.id ? -1 : 1))
       .filter((work) => {
         if (!seen.has(work.command.shipmentBoxId)) {
           seen.add(work.command.shipmentBoxId);
@@ -360,11 +403,221 @@ class Drain {
         work.verdict = {
           to: "deferred",
           code: "SERIALIZED",
-          message: "another invoice command of the box goes first",
+          message: "another command of the box goes first",
           untilMs: this.now.getTime(),
         };
         return false;
       });
+  }
+
+  /**
+   * Keeps a cancel and an invoice of one box apart (design.md "Outbound commands", pitfall M-8),
+   * with the commands of this drain and those on the same boxes outside it:
+   * - an upload on a box with a live cancel is cancelled unsent (`CANCEL_REQUESTED`);
+   * - a cancel cancels the pending uploads of its box outside this drain, and waits (deferred,
+   *   no attempt spent) while an invoice of its box is in flight elsewhere or unknown;
+   * - an update waits while a cancel of its box outside this drain is not settled.
+   */
+  private async keepCancelsApart(works: readonly Work[]): Promise<void> {
+    const open = works.filter((w) => !w.verdict && w.command.kind !== "ACKNOWLEDGE");
+    if (open.length === 0) return;
+    const ours = new Set(this.entries.map((e) => e.record.id));
+    const others = (
+      await outboxCommandsOnBoxes(this.options.prisma, {
+        vendorId: this.options.vendorId,
+        shipmentBoxIds: [...new Set(open.map((w) => w.command.shipmentBoxId))],
+        kinds: ["CANCEL", "UPLOAD_INVOICE", "UPDATE_INVOICE"],
+        statuses: LIVE_STATUSES,
+      })
+    ).filter((c) => !ours.has(c.id));
+    const cancels = new Map<bigint, string>();
+    for (const work of open) {
+      if (work.command.kind === "CANCEL")
+        cancels.set(work.command.shipmentBoxId, `cancel command ${work.record.id} is in flight`);
+    }
+    for (const c of others) {
+      if (c.kind === "CANCEL" && !cancels.has(c.shipmentBoxId))
+        cancels.set(c.shipmentBoxId, `cancel command ${c.id} is ${c.status}`);
+    }
+    const waitUntil = this.now.getTime() + this.policies.CANCEL.baseDelayMs;
+    for (const work of open) {
+      const box = work.command.shipmentBoxId;
+      const cancel = cancels.get(box);
+      if (work.command.kind === "UPLOAD_INVOICE" && cancel !== undefined) {
+        work.verdict = {
+          to: "cancelled",
+          code: "CANCEL_REQUESTED",
+          message: `${cancel} on box ${box}: the invoice upload is not sent (M-8)`,
+        };
+      } else if (work.command.kind === "UPDATE_INVOICE") {
+        const unsettled = others.find(
+          (c) =>
+            c.kind === "CANCEL" && c.shipmentBoxId === box && c.status !== "succeeded" && c.status !== "dead",
+        );
+        if (unsettled !== undefined) {
+          work.verdict = {
+            to: "deferred",
+            code: "SERIALIZED",
+            message: `cancel command ${unsettled.id} of box ${box} is ${unsettled.status}: the update waits for it`,
+            untilMs: waitUntil,
+          };
+        }
+      } else if (work.command.kind === "CANCEL") {
+        for (const c of others.filter((c) => c.shipmentBoxId === box && c.kind !== "CANCEL")) {
+          // A pending upload claimed by another drainer before we could cancel it is in flight.
+          const status =
+            c.kind === "UPLOAD_INVOICE" && c.status === "pending" && !(await this.cancelUpload(c.id, work))
+              ? "in_flight"
+              : c.status;
+          if (status === "in_flight" || status === "unknown") {
+            work.verdict = {
+              to: "deferred",
+              code: "SERIALIZED",
+              message: `${c.kind} command ${c.id} of box ${box} is ${status}: the cancel waits for it`,
+              untilMs: waitUntil,
+            };
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  /** Cancels a pending upload for `cancel` (M-8); false when it was claimed meanwhile (it is in flight). */
+  private async cancelUpload(id: bigint, cancel: Work): Promise<boolean> {
+    try {
+      await transitionOutboxCommand(this.options.prisma, {
+        id,
+        from: ["pending"],
+        to: "cancelled",
+        now: this.now,
+        final: true,
+        result: {
+          code: "CANCEL_REQUESTED",
+          message: `cancel command ${cancel.record.id} on box ${cancel.command.shipmentBoxId}: the invoice upload is not sent (M-8)`,
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof OutboxTransitionError) return false;
+      throw error;
+    }
+  }
+
+  /** CANCEL, one call per box (coupang-api.md §5.1); see {@link drainOutbox}. */
+  private async cancel(works: readonly Work[]): Promise<void> {
+    for (const work of works) {
+      if (work.verdict || work.command.kind !== "CANCEL") continue;
+      work.verdict = await this.cancelBox(work, work.command);
+    }
+  }
+
+  private async cancelBox(work: Work, command: CancelCommand): Promise<Verdict> {
+    const box = command.shipmentBoxId;
+    const notAllowed = (status: string, source: string): Verdict => ({
+      to: "rejected",
+      code: CANCEL_NOT_ALLOWED,
+      message: `box ${box} is ${status} (${source}): Coupang cancels only ACCEPT or INSTRUCT boxes (coupang-api.md §5.1)`,
+    });
+    // The synced status never moves back to ACCEPT or INSTRUCT: trust it to refuse without a call.
+    // Not after an unknown try, whose cancel may have been applied before the box shipped.
+    if (!work.unknown && work.box !== undefined && !CANCELLABLE_STATUSES.has(work.box.status))
+      return notAllowed(work.box.status, "local copy");
+    if (this.paused()) return this.deferred("vendor paused");
+    const read = { endpoint: "GET ordersheets/{shipmentBoxId}", shipmentBoxId: box.toString() };
+    let startedAt = this.clock();
+    let sheet: OrderSheet;
+    try {
+      this.calls++;
+      sheet = (await this.options.client.getOrderSheet(box)).value;
+    } catch (error) {
+      const verdict = this.failure(error, work.unknown);
+      this.log(work, startedAt, read, "read_back_failed", error);
+      return verdict;
+    }
+    if (work.unknown) {
+      // The lines of the last send and their baseline were committed before it was sent.
+      const before = await latestOutboxAttemptRequest(
+        this.options.prisma,
+        work.record.id,
+        READ_BEFORE_CANCEL,
+      );
+      const sent = cancelLinesFromJson((before as { lines?: JsonValue } | undefined)?.lines);
+      const judged = sent === undefined ? ({ kind: "open" } as const) : judgeCancelReadBack(sent, sheet);
+      const message =
+        judged.kind === "partial"
+          ? `read back: cancelled ${judged.cancelled.join(", ")}; not cancelled ${judged.open.join(", ")}`
+          : `read back: ${judged.kind === "applied" ? "every item sent is cancelled" : sent === undefined ? "no cancel was sent" : "no item sent is cancelled"}`;
+      this.attempts.push({
+        commandId: work.record.id,
+        startedAt,
+        finishedAt: this.clock(),
+        request: read,
+        outcome: `read_back_${judged.kind}`,
+        resultCode: sheet.status,
+        resultMessage: message,
+        httpStatus: 200,
+      });
+      if (judged.kind === "applied") return { to: "succeeded", code: "READ_BACK", message, effect: null };
+      if (judged.kind === "partial") return { to: "rejected", code: "PARTIAL_CANCEL", message };
+      work.unknown = false;
+      startedAt = this.clock();
+    }
+    if (!CANCELLABLE_STATUSES.has(sheet.status)) return notAllowed(sheet.status, "read from Coupang");
+    const lines = cancelLinesOf(command, sheet);
+    if (lines.length === 0)
+      return { to: "cancelled", code: "BOX_CANCELLED", message: `every item of box ${box} is cancelled` };
+    this.attempts.push({
+      commandId: work.record.id,
+      startedAt,
+      finishedAt: this.clock(),
+      request: { ...read, lines: cancelLinesJson(lines) },
+      outcome: READ_BEFORE_CANCEL,
+      resultCode: sheet.status,
+      resultMessage: `sending a cancel of ${lines.map((l) => `${l.vendorItemId}×${l.receiptCount}`).join(", ")}`,
+      httpStatus: 200,
+    });
+    // Committed before the call: a crash after sending still leaves the baseline to read back against.
+    await this.flush();
+    const request = {
+      endpoint: "POST orders/{orderId}/cancel",
+      orderId: command.orderId.toString(),
+      shipmentBoxId: box.toString(),
+      middleCancelCode: command.middleCancelCode,
+      items: lines.map((l) => ({ vendorItemId: l.vendorItemId.toString(), receiptCount: l.receiptCount })),
+    };
+    startedAt = this.clock();
+    let result: CancelResult;
+    try {
+      this.calls++;
+      result = await this.options.client.cancelOrder({
+        orderId: command.orderId,
+        items: lines.map((l) => ({ vendorItemId: l.vendorItemId, receiptCount: l.receiptCount })),
+        middleCancelCode: command.middleCancelCode,
+        userId: command.userId,
+      });
+    } catch (error) {
+      const refusal = cancelRefusalOf(error);
+      const verdict: Verdict = refusal ? { to: "rejected", ...refusal } : this.failure(error, true);
+      this.log(work, startedAt, request, outcomeOf(verdict), error);
+      return verdict;
+    }
+    const judged = judgeCancelResult(result);
+    this.attempts.push({
+      commandId: work.record.id,
+      startedAt,
+      finishedAt: this.clock(),
+      request,
+      outcome: judged.to === "rejected" ? "failed" : judged.to,
+      resultCode: judged.code,
+      resultMessage: judged.message,
+      httpStatus: /^\d{3}$/.test(result.code ?? "") ? Number(result.code) : null,
+    });
+    if (judged.to === "unknown")
+      return { to: "retry", unknown: true, code: judged.code, message: judged.message };
+    if (judged.to === "succeeded")
+      return { to: "succeeded", code: judged.code, message: judged.message, effect: null };
+    return { to: "rejected", code: judged.code, message: judged.message };
   }
 
   /** Gives each upload on an ACCEPT box its acknowledgement command: one of this drain, or one enqueued and claimed now (§3, B-6). */
@@ -432,7 +685,7 @@ class Drain {
   private async sendInvoices(works: readonly Work[], mode: "upload" | "update"): Promise<void> {
     const size = this.options.invoiceBatchSize ?? 50;
     const ready = works.filter((work) => {
-      if (work.command.kind === "ACKNOWLEDGE" || work.box === undefined) return false;
+      if (!isInvoiceCommand(work.command) || work.box === undefined) return false;
       if (work.box.openItems.length === 0) {
         work.verdict = {
           to: "cancelled",
@@ -447,7 +700,7 @@ class Drain {
       const batch = ready.slice(i, i + size);
       const rowsOf = (work: Work): InvoiceRow[] => {
         const command = work.command;
-        if (command.kind === "ACKNOWLEDGE") return [];
+        if (!isInvoiceCommand(command)) return [];
         const items =
           command.vendorItemId === undefined ? (work.box?.openItems ?? []) : [command.vendorItemId];
         return items.map((vendorItemId) => ({
@@ -477,8 +730,8 @@ class Drain {
             : this.options.client.updateInvoices(rows),
         (w) => {
           const command = w.command;
-          const invoiceNumber = command.kind === "ACKNOWLEDGE" ? null : command.invoiceNumber;
-          const direct = command.kind !== "ACKNOWLEDGE" && command.deliveryCompanyCode === "DIRECT";
+          const invoiceNumber = isInvoiceCommand(command) ? command.invoiceNumber : null;
+          const direct = isInvoiceCommand(command) && command.deliveryCompanyCode === "DIRECT";
           return { status: direct ? "NONE_TRACKING" : "DEPARTURE", invoiceNumber };
         },
       );

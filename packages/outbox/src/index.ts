@@ -1,15 +1,27 @@
-// @cos/outbox: the seller's outbound commands (acknowledgements, invoice uploads and updates)
+// @cos/outbox: the seller's outbound commands (acknowledgements, invoice uploads and updates, cancels)
 // through the outbox table — one entry point, a state machine, executors that decide per row and
 // read the box back before any resend (design.md "Outbound commands", issue 6).
+export {
+  CANCEL_NOT_ALLOWED,
+  CANCELLABLE_STATUSES,
+  judgeCancelReadBack,
+  judgeCancelResult,
+  type CancelLine,
+  type CancelReadBack,
+  type CancelVerdict,
+} from "./cancel.js";
 export {
   commandInputOf,
   dedupeKeyOf,
   enqueueCommand,
   EXECUTABLE_KINDS,
+  isInvoiceCommand,
   OutboxCommandError,
   parseCommand,
+  type CancelCommand,
   type Command,
   type CommandInput,
+  type InvoiceCommand,
 } from "./command.js";
 export { cancelCommand, rearmCommand } from "./operator.js";
 export { drainOutbox, type DrainOutboxOptions, type DrainOutboxResult, type OutboxClient } from "./drain.js";

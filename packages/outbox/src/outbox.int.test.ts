@@ -501,3 +501,203 @@ describe("executors", () => {
     ]);
   });
 });
+
+describe("CANCEL", () => {
+  const cancel = (box: Box, extra: Record<string, unknown> = {}, now = sim.clock.now()) =>
+    enqueueCommand(
+      prisma,
+      {
+        kind: "CANCEL",
+        vendorId: VENDOR.vendorId,
+        shipmentBoxId: box.shipmentBoxId,
+        orderId: box.orderId,
+        middleCancelCode: "CCTTER",
+        userId: "wing-seller",
+        createdBy: "test",
+        ...extra,
+      },
+      { now },
+    );
+  const cancelWrites = (box: Box) => writesOf("orders/{orderId}/cancel", box);
+  const lastResult = async (id: bigint) =>
+    (
+      await prisma.$queryRawUnsafe<Array<{ status: string; code: string | null; message: string | null }>>(
+        `SELECT status, last_result_code AS code, last_result_message AS message FROM outbox_commands WHERE id = $1::bigint`,
+        id.toString(),
+      )
+    )[0];
+
+  it("cancels a whole ACCEPT box once, and a SQL insert of the same cancel is the same command", async () => {
+    const [box] = await acceptBoxes(1, 2);
+    const { command } = await cancel(box!);
+    expect(command).toMatchObject({
+      dedupeKey: `CANCEL:${box!.shipmentBoxId}::`,
+      vendorItemId: null,
+      payload: { middleCancelCode: "CCTTER", userId: "wing-seller" },
+    });
+    const result = await drain();
+    expect(result).toMatchObject({ claimed: 1, statuses: { succeeded: 1 }, calls: 2, pausedUntil: null });
+    const writes = cancelWrites(box!);
+    expect(writes).toHaveLength(1);
+    const receipt = writes[0]!.targets.find((t) => t.startsWith("receiptId:"))!.slice("receiptId:".length);
+    expect(await lastResult(command.id)).toEqual({
+      status: "succeeded",
+      code: "CANCEL",
+      message: `receipt ${receipt} (CANCEL): ${box!.items.join(", ")}`,
+    });
+    expect((await attemptLog(command.id)).map((a) => [a.outcome, a.code])).toEqual([
+      ["read_before_cancel", "ACCEPT"],
+      ["succeeded", "CANCEL"],
+    ]);
+    const sheet = (await client.getOrderSheet(box!.shipmentBoxId)).value;
+    expect(sheet.orderItems.map((i) => i.canceled)).toEqual(box!.items.map(() => true));
+
+    // The insert trigger builds enqueueCommand's key: the same cancel enqueued again is this command.
+    const items = [...box!.items].reverse().map((id) => ({ vendorItemId: id.toString(), receiptCount: 1 }));
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO outbox_commands (vendor_id, kind, shipment_box_id, order_id, payload, created_by)
+       VALUES ($1, 'CANCEL', $2::bigint, $3::bigint, $4::jsonb, 'sql:wms')`,
+      VENDOR.vendorId,
+      box!.shipmentBoxId.toString(),
+      box!.orderId.toString(),
+      JSON.stringify({ middleCancelCode: "CCTTER", userId: "wing-seller", items }),
+    );
+    const again = await cancel(box!, {
+      items: box!.items.map((vendorItemId) => ({ vendorItemId, receiptCount: 1 })),
+    });
+    expect(again.created).toBe(false);
+    const ascending = [...box!.items].sort((a, b) => (a < b ? -1 : 1));
+    expect(again.command.dedupeKey).toBe(`CANCEL:${box!.shipmentBoxId}:${ascending.join(",")}:`);
+    expect(again.command.createdBy).toBe("sql:wms");
+  });
+
+  it("reads back after a timeout once the cancel was applied, and never cancels twice", async () => {
+    const [box] = await instructBoxes(1);
+    const item = box!.items[0]!;
+    const { command } = await cancel(box!, { items: [{ vendorItemId: item, receiptCount: 1 }] });
+    sim.faults.add({ endpoint: "orders/{orderId}/cancel", kind: "timeoutAfterWrite", count: 1 });
+    expect(await drain()).toMatchObject({ statuses: { unknown: 1 }, calls: 2 });
+    sim.clock.advance(HOUR);
+    expect(await drain()).toMatchObject({ statuses: { succeeded: 1 }, calls: 1 });
+    expect(await lastResult(command.id)).toEqual({
+      status: "succeeded",
+      code: "READ_BACK",
+      message: "read back: every item sent is cancelled",
+    });
+    expect((await attemptLog(command.id)).map((a) => [a.attempt, a.outcome, a.code])).toEqual([
+      [1, "read_before_cancel", "INSTRUCT"],
+      [2, "unknown", "CoupangRetryableError"],
+      [3, "read_back_applied", "INSTRUCT"],
+    ]);
+    expect(cancelWrites(box!).map((w) => w.delivered)).toEqual([false]);
+  });
+
+  it("rejects a cancel of a shipped box locally, without a call", async () => {
+    const [box] = await acceptBoxes(1);
+    await client.acknowledgeOrders([box!.shipmentBoxId]);
+    await client.uploadInvoices(
+      box!.items.map((vendorItemId) => ({
+        shipmentBoxId: box!.shipmentBoxId,
+        orderId: box!.orderId,
+        vendorItemId,
+        deliveryCompanyCode: "CJGLS",
+        invoiceNumber: invoiceNumber(),
+      })),
+    );
+    await syncLocally(box!);
+    const { command } = await cancel(box!);
+    const calls = sim.calls().total ?? 0;
+    expect(await drain()).toMatchObject({ statuses: { rejected: 1 }, calls: 0 });
+    expect(sim.calls().total ?? 0).toBe(calls);
+    expect(await lastResult(command.id)).toEqual({
+      status: "rejected",
+      code: "CANCEL_NOT_ALLOWED",
+      message: `box ${box!.shipmentBoxId} is DEPARTURE (local copy): Coupang cancels only ACCEPT or INSTRUCT boxes (coupang-api.md §5.1)`,
+    });
+    expect(cancelWrites(box!)).toHaveLength(0);
+  });
+
+  it("cancels a pending invoice upload of the box unsent, in the same drain or later (M-8)", async () => {
+    const [early, late] = [...(await instructBoxes(1)), ...(await instructBoxes(1))];
+    // `early`: the upload is due with the cancel; `late`: the upload is due only in an hour.
+    const sameDrain = await upload(early!, invoiceNumber());
+    const notDue = await enqueueCommand(
+      prisma,
+      {
+        kind: "UPLOAD_INVOICE",
+        vendorId: VENDOR.vendorId,
+        shipmentBoxId: late!.shipmentBoxId,
+        orderId: late!.orderId,
+        deliveryCompanyCode: "CJGLS",
+        invoiceNumber: invoiceNumber(),
+        createdBy: "test",
+      },
+      { now: new Date(sim.clock.now().getTime() + HOUR) },
+    );
+    const first = await cancel(early!);
+    const second = await cancel(late!);
+    expect((await drain()).statuses).toEqual({ cancelled: 1, succeeded: 2 });
+    expect(await lastResult(sameDrain.command.id)).toEqual({
+      status: "cancelled",
+      code: "CANCEL_REQUESTED",
+      message: `cancel command ${first.command.id} is in flight on box ${early!.shipmentBoxId}: the invoice upload is not sent (M-8)`,
+    });
+    expect(await lastResult(notDue.command.id)).toEqual({
+      status: "cancelled",
+      code: "CANCEL_REQUESTED",
+      message: `cancel command ${second.command.id} on box ${late!.shipmentBoxId}: the invoice upload is not sent (M-8)`,
+    });
+    expect((await lastResult(first.command.id))?.status).toBe("succeeded");
+    expect((await lastResult(second.command.id))?.status).toBe("succeeded");
+    sim.clock.advance(2 * HOUR);
+    expect((await drain()).claimed).toBe(0);
+    expect(writesOf("orders/invoices", early!)).toHaveLength(0);
+    expect(writesOf("orders/invoices", late!)).toHaveLength(0);
+    expect(await attemptLog(sameDrain.command.id)).toEqual([]);
+  });
+
+  it("makes a cancel wait for an upload of its box whose answer was lost, then judges the box as read", async () => {
+    const [box] = await instructBoxes(1);
+    const number = invoiceNumber();
+    const uploaded = await upload(box!, number);
+    sim.faults.add({ endpoint: "orders/invoices", kind: "timeoutAfterWrite", count: 1 });
+    expect((await drain()).statuses).toEqual({ unknown: 1 });
+    const { command } = await cancel(box!);
+    expect((await drain()).statuses).toEqual({ pending: 1 });
+    expect(await lastResult(command.id)).toEqual({
+      status: "pending",
+      code: "SERIALIZED",
+      message: `UPLOAD_INVOICE command ${uploaded.command.id} of box ${box!.shipmentBoxId} is unknown: the cancel waits for it`,
+    });
+    sim.clock.advance(HOUR);
+    expect((await drain()).statuses).toEqual({ succeeded: 1, rejected: 1 });
+    expect(await lastResult(uploaded.command.id)).toMatchObject({ status: "succeeded", code: "READ_BACK" });
+    expect(await lastResult(command.id)).toEqual({
+      status: "rejected",
+      code: "CANCEL_NOT_ALLOWED",
+      message: `box ${box!.shipmentBoxId} is DEPARTURE (read from Coupang): Coupang cancels only ACCEPT or INSTRUCT boxes (coupang-api.md §5.1)`,
+    });
+    expect(cancelWrites(box!)).toHaveLength(0);
+  });
+
+  it("rejects a quantity over what is cancellable with Coupang's message, and sends it once", async () => {
+    const [box] = await instructBoxes(1);
+    const item = box!.items[0]!;
+    const sheet = (await client.getOrderSheet(box!.shipmentBoxId)).value;
+    const open = sheet.orderItems.find((i) => i.vendorItemId === item)!.shippingCount!;
+    const { command } = await cancel(box!, { items: [{ vendorItemId: item, receiptCount: open + 1 }] });
+    const sent = sim.calls()["POST orders/{orderId}/cancel"] ?? 0;
+    expect(await drain()).toMatchObject({ statuses: { rejected: 1 }, calls: 2 });
+    const row = await lastResult(command.id);
+    expect(row).toMatchObject({ status: "rejected", code: "400" });
+    expect(row!.message).toMatch(
+      new RegExp(
+        `^\\[요청번호\\] [0-9a-f-]{36}\\r\\n\\[${item}\\]<= 취소 가능 수량\\(${open}\\)을 초과했습니다\\.$`,
+      ),
+    );
+    sim.clock.advance(HOUR);
+    expect((await drain()).claimed).toBe(0);
+    expect(sim.calls()["POST orders/{orderId}/cancel"]).toBe(sent + 1);
+    expect(cancelWrites(box!)).toHaveLength(0);
+  });
+});

@@ -1,5 +1,5 @@
 import type { OrderSheet } from "@cos/coupang";
-import type { Command } from "./command.js";
+import type { CancelCommand, Command } from "./command.js";
 
 /** What the executors know of a box: from the synced copy or read back from Coupang. */
 export interface BoxView {
@@ -43,9 +43,10 @@ export function boxViewOf(sheet: OrderSheet): BoxView {
 /**
  * Judges a command against its box as read back (design.md "Outbound commands": before any
  * resend after a timeout, a 5xx or a crash, and after DUPLICATE_INVOICE_NUMBER,
- * NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD or INVALID_STATUS). Pure.
+ * NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD or INVALID_STATUS) — an acknowledgement or an invoice; a
+ * cancel is judged by `judgeCancelReadBack` (cancel.ts). Pure.
  */
-export function judgeReadBack(command: Command, box: BoxView): ReadBackVerdict {
+export function judgeReadBack(command: Exclude<Command, CancelCommand>, box: BoxView): ReadBackVerdict {
   if (box.openItems.length === 0) {
     return { kind: "cancelled", reason: `every item of box ${command.shipmentBoxId} is cancelled` };
   }

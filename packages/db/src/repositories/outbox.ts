@@ -307,6 +307,61 @@ export async function getOutboxCommands(
   );
 }
 
+/** A command on a box, as {@link outboxCommandsOnBoxes} lists it. */
+export interface BoxCommand {
+  id: bigint;
+  kind: string;
+  shipmentBoxId: bigint;
+  status: OutboxStatus;
+}
+
+/**
+ * The commands of a vendor on these boxes whose kind is one of `kinds` and whose status is one of
+ * `statuses`, in id order: what a drain must know to keep a cancel and an invoice of one box
+ * apart (design.md "Outbound commands"). Read without locks: a claim commits before this is read,
+ * so a command claimed elsewhere shows as `in_flight`.
+ */
+export async function outboxCommandsOnBoxes(
+  sql: SqlClient,
+  input: {
+    vendorId: string;
+    shipmentBoxIds: readonly bigint[];
+    kinds: readonly OutboxCommandKind[];
+    statuses: readonly OutboxStatus[];
+  },
+): Promise<BoxCommand[]> {
+  if (input.shipmentBoxIds.length === 0) return [];
+  return sql.$queryRawUnsafe<BoxCommand[]>(
+    `SELECT id, kind, shipment_box_id AS "shipmentBoxId", status FROM outbox_commands
+     WHERE vendor_id = $1 AND shipment_box_id = ANY($2::bigint[]) AND kind = ANY($3::text[])
+       AND status = ANY($4::text[])
+     ORDER BY id`,
+    input.vendorId,
+    input.shipmentBoxIds.map(String),
+    [...input.kinds],
+    [...input.statuses],
+  );
+}
+
+/**
+ * The `request` summary of a command's latest attempt with this `outcome`, or undefined when it
+ * has none (e.g. the counts a cancel executor saw on the box just before it sent, committed
+ * before the call so that a crash cannot lose them).
+ */
+export async function latestOutboxAttemptRequest(
+  sql: SqlClient,
+  commandId: bigint,
+  outcome: string,
+): Promise<JsonValue | undefined> {
+  const [row] = await sql.$queryRawUnsafe<Array<{ request: JsonValue }>>(
+    `SELECT request FROM outbox_attempts WHERE command_id = $1::bigint AND outcome = $2
+     ORDER BY attempt DESC LIMIT 1`,
+    commandId.toString(),
+    outcome,
+  );
+  return row?.request;
+}
+
 /** The synced copy of a box as the executors need it: status, invoice and open items. */
 export interface LocalBoxState {
   shipmentBoxId: bigint;
