@@ -7,7 +7,15 @@ import {
   type RateLimiter,
 } from "@cos/coupang";
 import { Redis } from "ioredis";
-import { createPrisma, ensureVendorAccount, failResync, type PrismaClient, type ResyncRecord } from "@cos/db";
+import {
+  createPrisma,
+  ensureVendorAccount,
+  failResync,
+  type OutboxCommandRecord,
+  type PrismaClient,
+  type ResyncRecord,
+} from "@cos/db";
+import type { CommandInput } from "@cos/outbox";
 import {
   createQueueFactory,
   JOBS,
@@ -44,6 +52,7 @@ import {
 } from "@cos/sync";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { startOutbound, type DrainOutcome } from "./outbound.js";
 
 /** Emitted after every poll, for the demo and for tests. */
 export type PollOutcome =
@@ -60,7 +69,7 @@ export type PollOutcome =
 export interface WorkerApp {
   readonly prisma: PrismaClient;
   readonly backend: QueueFactory["kind"];
-  readonly events: EventEmitter<{ poll: [PollOutcome] }>;
+  readonly events: EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>;
   /** API calls made per vendor since start (every attempt, including failed ones). */
   apiCalls(vendorId: string): number;
   /** Queues a poll of (vendor, stream) now, beside the schedule. */
@@ -77,8 +86,17 @@ export interface WorkerApp {
   /** A resync's progress (windows done of total, pages, API calls, rows, rejected; in all and per
    * stream, API calls counting the resync's own HTTP attempts) and final report. */
   resyncProgress(id: bigint): Promise<ResyncRecord | null>;
-  /** Stops taking jobs, lets the running poll stop at its next page boundary, and closes
-   * everything in order. A poll still running at the deadline is abandoned: its cursor resumes it. */
+  /**
+   * THE TypeScript entry point for an outbound command (packages/outbox `enqueueCommand`: checked,
+   * stored once per dedupe key), followed at once by a drain of its vendor. Returns the stored
+   * command, or the existing one with the same dedupe key (`created: false`).
+   * @throws OutboxCommandError for an invalid command or a vendor this worker does not know.
+   */
+  enqueueCommand(input: CommandInput): Promise<{ command: OutboxCommandRecord; created: boolean }>;
+  /** Stops listening for outbound commands and taking jobs, lets the running poll stop at its next
+   * page boundary (and a running drain finish), and closes everything in order. A poll still running
+   * at the deadline is abandoned: its cursor resumes it; a drain's claimed commands stay in_flight
+   * until their lease ends, and are read back before anything is resent. */
   close(): Promise<void>;
 }
 
@@ -142,14 +160,15 @@ export function queueBackend(config: WorkerConfig): QueueBackendConfig {
 /**
  * Starts the worker: connects to Postgres and the queue backend, registers the vendors,
  * upserts one Job Scheduler per (vendor, stream) with a stable id, removes schedulers of vendors
- * no longer configured, and starts processing polls.
+ * no longer configured, and starts processing polls; runs the outbox drain beside them
+ * (outbound.ts: `LISTEN coupang_outbox`, a deduplicated drain job per vendor, a safety-net scheduler).
  * @throws Error when Postgres or the queue backend cannot be reached.
  */
 export async function startWorker(config: WorkerConfig, log: Logger): Promise<WorkerApp> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
   const prisma = createPrisma(config.databaseUrl, { max: config.dbPoolSize });
   const queues = createQueueFactory(queueBackend(config));
-  const events = new EventEmitter<{ poll: [PollOutcome] }>();
+  const events = new EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>();
   const calls = new Map<string, number>();
   // One limiter for every client: per vendor inside, and through Redis shared by every worker
   // process of the deployment, so a vendor's calls stay within budget however many run (B-4).
@@ -399,6 +418,17 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   );
   reconcileWorker.on("error", onError("reconcile worker error"));
 
+  const outbound = await startOutbound({
+    config,
+    prisma,
+    queues,
+    clients,
+    openCircuit,
+    log,
+    onError,
+    onDrain: (outcome) => events.emit("drain", outcome),
+  });
+
   log.info(
     {
       backend: queues.kind,
@@ -439,13 +469,20 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     },
     cancelResync: (id) => cancelResyncRun(prisma, id),
     resyncProgress: (id) => resyncProgress(prisma, id),
+    enqueueCommand: (input) => outbound.enqueueCommand(input),
     close() {
       closing ??= (async () => {
         shutdown.abort();
+        await outbound.stopListening();
         const deadline = new Promise<"timeout">((r) =>
           setTimeout(() => r("timeout"), config.shutdownTimeoutMs).unref(),
         );
-        const workersClosed = Promise.all([worker.close(), resyncWorker.close(), reconcileWorker.close()]);
+        const workersClosed = Promise.all([
+          worker.close(),
+          resyncWorker.close(),
+          reconcileWorker.close(),
+          outbound.worker.close(),
+        ]);
         if ((await Promise.race([workersClosed, deadline])) === "timeout") {
           log.warn(
             { timeoutMs: config.shutdownTimeoutMs },
@@ -454,11 +491,17 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
           // Destroying the sockets fails the calls in flight now, rather than letting an abandoned
           // poll write after the database is gone; its cursor resumes it on the next start.
           for (const client of [...clients.values(), ...resyncClients.values()]) client.close();
-          await Promise.all([worker.close(true), resyncWorker.close(true), reconcileWorker.close(true)]);
+          await Promise.all([
+            worker.close(true),
+            resyncWorker.close(true),
+            reconcileWorker.close(true),
+            outbound.worker.close(true),
+          ]);
         }
         await inbound.close();
         await resyncQueue.close();
         await reconcileQueue.close();
+        await outbound.closeQueue();
         await queues.close();
         for (const client of [...clients.values(), ...resyncClients.values()]) client.close();
         await redis?.quit().catch(() => {});

@@ -96,4 +96,25 @@ describe("loadConfig", () => {
     );
     expect(() => loadConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(/no vendor configured/);
   });
+
+  it("reads the outbox drain's interval and the tries per command kind", () => {
+    expect(loadConfig(base).outbox).toEqual({ drainIntervalMs: 5_000, maxAttempts: {} });
+    expect(
+      loadConfig({ ...base, OUTBOX_DRAIN_INTERVAL_SECONDS: "2", OUTBOX_MAX_ATTEMPTS: "4" }).outbox,
+    ).toEqual({
+      drainIntervalMs: 2_000,
+      maxAttempts: { ACKNOWLEDGE: 4, UPLOAD_INVOICE: 4, UPDATE_INVOICE: 4, CANCEL: 4 },
+    });
+    expect(
+      loadConfig({ ...base, OUTBOX_MAX_ATTEMPTS: " UPLOAD_INVOICE=10, CANCEL = 3" }).outbox.maxAttempts,
+    ).toEqual({ UPLOAD_INVOICE: 10, CANCEL: 3 });
+    for (const bad of ["0", "101", "SHIP=3", "CANCEL=3,CANCEL=4", "CANCEL=", "ACKNOWLEDGE=2.5"]) {
+      expect(() => loadConfig({ ...base, OUTBOX_MAX_ATTEMPTS: bad }), bad).toThrow(
+        /OUTBOX_MAX_ATTEMPTS: a count 1–100, or KIND=count pairs/,
+      );
+    }
+    expect(() => loadConfig({ ...base, OUTBOX_DRAIN_INTERVAL_SECONDS: "0" })).toThrow(
+      /OUTBOX_DRAIN_INTERVAL_SECONDS/,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { OUTBOX_COMMAND_KINDS, type OutboxCommandKind } from "@cos/db";
 import type { OrderSheetsPlanConfig } from "@cos/sync";
 
 /**
@@ -30,6 +31,12 @@ export interface WorkerConfig {
   /** The daily count reconciliation (packages/sync `reconcileStream`): how many complete KST
    * days it compares, and the KST hour of the day it runs at per (vendor, stream). */
   reconcile: { days: number; hourKst: number };
+  /**
+   * The outbox drain (packages/outbox `drainOutbox`): how often each vendor's drain is woken beside
+   * `NOTIFY coupang_outbox` (ms), and the tries per command kind laid over the retry policy's
+   * defaults (packages/outbox `DEFAULT_RETRY_POLICY`; a command's own `max_attempts` wins).
+   */
+  outbox: { drainIntervalMs: number; maxAttempts: Partial<Record<OutboxCommandKind, number>> };
   concurrency: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
@@ -43,6 +50,43 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
 const int = (def: number, min: number, max: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+/** The most tries a command may have (the bound `enqueueCommand` puts on a command's own `maxAttempts`). */
+const MAX_OUTBOX_ATTEMPTS = 100;
+
+/**
+ * OUTBOX_MAX_ATTEMPTS: a number for every kind (`8`), or `KIND=n` pairs for some
+ * (`UPLOAD_INVOICE=10,CANCEL=3`); unset keeps the defaults.
+ */
+const outboxMaxAttempts = z
+  .preprocess(blankToUndefined, z.string().optional())
+  .transform((text, ctx): Partial<Record<OutboxCommandKind, number>> => {
+    if (text === undefined) return {};
+    const count = (value: string) => {
+      const n = Number(value);
+      return /^\d+$/.test(value) && n >= 1 && n <= MAX_OUTBOX_ATTEMPTS ? n : undefined;
+    };
+    const all = count(text.trim());
+    if (all !== undefined) return Object.fromEntries(OUTBOX_COMMAND_KINDS.map((kind) => [kind, all]));
+    const attempts: Partial<Record<OutboxCommandKind, number>> = {};
+    for (const pair of text.split(",")) {
+      const [kind = "", value = ""] = pair.split("=").map((part) => part.trim());
+      const n = count(value);
+      if (
+        !(OUTBOX_COMMAND_KINDS as readonly string[]).includes(kind) ||
+        n === undefined ||
+        kind in attempts
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          message: `a count 1–${MAX_OUTBOX_ATTEMPTS}, or KIND=count pairs such as UPLOAD_INVOICE=10,CANCEL=3 (kinds ${OUTBOX_COMMAND_KINDS.join(", ")}, each once); got "${pair.trim()}"`,
+        });
+        return z.NEVER;
+      }
+      attempts[kind as OutboxCommandKind] = n;
+    }
+    return attempts;
+  });
 
 const vendorSchema = z.object({
   vendorId: z.string().regex(/^[A-Za-z0-9]{1,32}$/, "a Coupang vendorId such as A00012345"),
@@ -104,6 +148,9 @@ const envSchema = z.object({
   SYNC_RECONCILE_DAYS: int(14, 1, 93),
   // Night in Korea: few new orders, and the day before is complete.
   SYNC_RECONCILE_HOUR_KST: int(4, 0, 23),
+  // NOTIFY wakes a drain at once; the interval bounds how late a retry or a re-armed command runs.
+  OUTBOX_DRAIN_INTERVAL_SECONDS: int(5, 1, 3_600),
+  OUTBOX_MAX_ATTEMPTS: outboxMaxAttempts,
   DB_POOL_SIZE: int(10, 2, 200),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 3_600),
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(LOG_LEVELS).default("info")),
@@ -148,6 +195,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
     reconcile: Object.freeze({
       days: e.SYNC_RECONCILE_DAYS,
       hourKst: e.SYNC_RECONCILE_HOUR_KST,
+    }),
+    outbox: Object.freeze({
+      drainIntervalMs: e.OUTBOX_DRAIN_INTERVAL_SECONDS * 1000,
+      maxAttempts: Object.freeze(e.OUTBOX_MAX_ATTEMPTS),
     }),
     concurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,

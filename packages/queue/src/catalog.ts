@@ -58,7 +58,34 @@ export const JOBS = {
       removeOnFail: { age: 30 * 24 * 3_600, count: 1_000 },
     } satisfies JobsOptions,
   },
+  drain: {
+    // Outbound commands (packages/outbox `drainOutbox`): their own queue, so a seller's
+    // acknowledgement never waits behind a backfill. The command rows are the source of truth;
+    // the job only says which vendor to drain.
+    queue: "outbound",
+    name: "drain",
+    data: z.object({ vendorId }),
+    // drainOutbox handles Coupang's errors itself; what throws is the database, which a few quick
+    // tries cover. The scheduler's next tick is the real retry.
+    opts: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 1_000 },
+      removeOnComplete: { age: 3_600, count: 1_000 },
+      removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
+    } satisfies JobsOptions,
+  },
 } as const;
+
+/**
+ * The options of a vendor's drain job: {@link JOBS}.drain's policy, deduplicated per vendor across
+ * the deployment. While a drain job waits, asking again adds nothing; while one runs, asking again
+ * keeps one follow-up that starts when it ends (`keepLastIfActive`). So a vendor never has two
+ * drains at once (they could send two invoice commands of one box together), and a command
+ * inserted during a drain is never left behind by it.
+ */
+export function drainJobOptions(vendorId: string): JobsOptions {
+  return { ...JOBS.drain.opts, deduplication: { id: `drain:${vendorId}`, keepLastIfActive: true } };
+}
 
 /** The id of a resync window's job: one per window, so asking twice never queues it twice. */
 export function resyncJobId(resyncId: string, index: number): string {
@@ -86,6 +113,11 @@ export function parseJobData<K extends JobKind>(kind: K, data: unknown): JobData
 /** The stable id of the scheduler that reconciles one (vendor, stream) daily; upserted at every boot. */
 export function reconcileSchedulerId(vendorId: string, stream: Stream): string {
   return `reconcile:${vendorId}:${stream}`;
+}
+
+/** The stable id of the scheduler that wakes one vendor's outbox drain; upserted at every boot. */
+export function drainSchedulerId(vendorId: string): string {
+  return `drain:${vendorId}`;
 }
 
 /** The stable id of the scheduler that polls one (vendor, stream); upserted at every boot. */

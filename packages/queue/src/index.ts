@@ -8,6 +8,8 @@ export {
 export {
   JOBS,
   STREAMS,
+  drainJobOptions,
+  drainSchedulerId,
   parseJobData,
   pollSchedulerId,
   reconcileSchedulerId,
@@ -16,5 +18,10 @@ export {
   type JobKind,
   type Stream,
 } from "./catalog.js";
-export { upsertPollScheduler, upsertReconcileScheduler, pruneSchedulers } from "./schedulers.js";
+export {
+  upsertDrainScheduler,
+  upsertPollScheduler,
+  upsertReconcileScheduler,
+  pruneSchedulers,
+} from "./schedulers.js";
 export { UnrecoverableError, type Job } from "bullmq";

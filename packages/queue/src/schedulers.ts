@@ -1,4 +1,5 @@
 import {
+  drainSchedulerId,
   JOBS,
   parseJobData,
   pollSchedulerId,
@@ -53,12 +54,34 @@ export async function upsertReconcileScheduler(
   );
 }
 
-/** The id prefixes of the schedulers this package creates (poll and reconcile). */
-const SCHEDULER_PREFIXES = ["poll:", "reconcile:"];
+/**
+ * Upserts the Job Scheduler that wakes a vendor's outbox drain every `everyMs` milliseconds, with
+ * the stable id `drain:<vendorId>`: the safety net behind `NOTIFY coupang_outbox`, which picks up
+ * retries coming due, commands re-armed by an operator and notifications lost while the worker's
+ * LISTEN connection was down. Its jobs only ask for the vendor's deduplicated drain job
+ * (`drainJobOptions`) rather than drain themselves, so a tick never runs beside a drain.
+ */
+export async function upsertDrainScheduler(
+  queue: QueueHandle<JobData<"drain">>,
+  vendorId: string,
+  everyMs: number,
+): Promise<void> {
+  const data = parseJobData("drain", { vendorId });
+  const { removeOnComplete, removeOnFail } = JOBS.drain.opts;
+  await queue.upsertJobScheduler(
+    drainSchedulerId(vendorId),
+    { every: everyMs },
+    { name: JOBS.drain.name, data, opts: { removeOnComplete, removeOnFail } },
+  );
+}
+
+/** The id prefixes of the schedulers this package creates (poll, reconcile and drain). */
+const SCHEDULER_PREFIXES = ["poll:", "reconcile:", "drain:"];
 
 /**
- * Removes the poll and reconcile schedulers of `queue` that are not in `keep` (a vendor or stream
- * no longer configured), so it stops being polled or reconciled. Returns the ids removed.
+ * Removes the poll, reconcile and drain schedulers of `queue` that are not in `keep` (a vendor or
+ * stream no longer configured), so it stops being polled, reconciled or drained. Returns the ids
+ * removed.
  */
 export async function pruneSchedulers<T>(
   queue: QueueHandle<T>,

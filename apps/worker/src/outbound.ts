@@ -1,0 +1,170 @@
+import {
+  listen,
+  OUTBOX_CHANNEL,
+  type OutboxCommandKind,
+  type OutboxCommandRecord,
+  type PrismaClient,
+} from "@cos/db";
+import {
+  drainOutbox,
+  enqueueCommand,
+  OutboxCommandError,
+  type CommandInput,
+  type DrainOutboxResult,
+  type OutboxClient,
+  type RetryPolicy,
+} from "@cos/outbox";
+import {
+  drainJobOptions,
+  drainSchedulerId,
+  JOBS,
+  parseJobData,
+  pruneSchedulers,
+  UnrecoverableError,
+  upsertDrainScheduler,
+  type JobData,
+  type QueueFactory,
+  type QueueHandle,
+  type WorkerHandle,
+} from "@cos/queue";
+import type { WorkerConfig } from "./config.js";
+import type { Logger } from "./logger.js";
+
+/** Emitted after every drain job of a vendor (not after a scheduler's tick), for tests and metrics. */
+export type DrainOutcome =
+  | { vendorId: string; outcome: "drained"; result: DrainOutboxResult }
+  | { vendorId: string; outcome: "skipped"; reason: string };
+
+/** What {@link startOutbound} needs from the worker it runs in. */
+export interface OutboundOptions {
+  config: Pick<WorkerConfig, "databaseUrl" | "vendors" | "outbox">;
+  prisma: PrismaClient;
+  queues: QueueFactory;
+  /** The vendors' clients: the polls' own, so one limiter paces (and a 429 pauses) both. */
+  clients: ReadonlyMap<string, OutboxClient>;
+  /** The vendor's circuit while it is open (after bad keys or a block), as the polls see it. */
+  openCircuit(vendorId: string): { until: number; reason: string } | undefined;
+  log: Logger;
+  /** Logs an error event of `what` unless the worker is shutting down. */
+  onError(what: string): (err: Error) => void;
+  onDrain(outcome: DrainOutcome): void;
+}
+
+/** The outbound side of a running worker: the drain queue and worker, and the LISTEN connection. */
+export interface Outbound {
+  /** The `outbound` queue's worker; closed by the caller with the others, within the shutdown deadline. */
+  readonly worker: WorkerHandle;
+  /** Queues a drain of the vendor (deduplicated: one waiting, one follow-up of a running one). */
+  requestDrain(vendorId: string): Promise<void>;
+  /**
+   * packages/outbox `enqueueCommand`, then a drain of the command's vendor.
+   * @throws OutboxCommandError for an invalid command or a vendor this worker does not drain.
+   */
+  enqueueCommand(input: CommandInput): Promise<{ command: OutboxCommandRecord; created: boolean }>;
+  /** Ends the LISTEN connection: no drain is asked for after it. */
+  stopListening(): Promise<void>;
+  /** Closes the `outbound` queue, once the worker is closed. */
+  closeQueue(): Promise<void>;
+}
+
+/**
+ * Runs the outbox inside the worker (issue 6; docs/database.md "Outbound commands"):
+ * - one drain job per vendor at a time on the `outbound` queue (`drainJobOptions`), running
+ *   `drainOutbox` with the vendor's client, skipped while the vendor's circuit is open (the
+ *   commands wait, unclaimed); a drain that claimed anything asks for another at once, since more
+ *   may be due;
+ * - `LISTEN coupang_outbox` on a dedicated connection: a committed insert (by a consumer's SQL or
+ *   `enqueueCommand`) asks for its vendor's drain within a moment; on every (re)connection, the
+ *   first included, every vendor is drained, which picks up what was missed meanwhile;
+ * - a scheduler per vendor every `OUTBOX_DRAIN_INTERVAL_SECONDS` for retries coming due (their
+ *   `next_attempt_at`), re-armed commands and leases that ran out; the boot prune removes those of
+ *   vendors no longer configured.
+ * @throws Error when the queue backend or the LISTEN connection cannot be reached.
+ */
+export async function startOutbound(options: OutboundOptions): Promise<Outbound> {
+  const { config, prisma, clients, log } = options;
+  const queue: QueueHandle<JobData<"drain">> = options.queues.queue(JOBS.drain.queue);
+  queue.on("error", options.onError("outbound queue error"));
+  const keep = new Set<string>();
+  for (const v of config.vendors) {
+    await upsertDrainScheduler(queue, v.vendorId, config.outbox.drainIntervalMs);
+    keep.add(drainSchedulerId(v.vendorId));
+  }
+  const removed = await pruneSchedulers(queue, keep);
+  if (removed.length > 0) log.info({ removed }, "removed drain schedulers of vendors no longer configured");
+
+  const requestDrain = async (vendorId: string): Promise<void> => {
+    await queue.add(JOBS.drain.name, parseJobData("drain", { vendorId }), drainJobOptions(vendorId));
+  };
+  const retry = Object.fromEntries(
+    Object.entries(config.outbox.maxAttempts).map(([kind, maxAttempts]) => [kind, { maxAttempts }]),
+  ) as Partial<Record<OutboxCommandKind, Partial<RetryPolicy>>>;
+
+  const worker: WorkerHandle = options.queues.worker<JobData<"drain">>(
+    JOBS.drain.queue,
+    async (job) => {
+      const { vendorId } = parseJobData("drain", job.data);
+      // A scheduler's tick is not deduplicated: it asks for the vendor's drain job instead of
+      // draining beside one.
+      if (job.repeatJobKey !== undefined) {
+        await requestDrain(vendorId);
+        return { outcome: "woken" };
+      }
+      const jobLog = log.child({ queue: JOBS.drain.queue, jobId: job.id, vendorId });
+      const client = clients.get(vendorId);
+      if (!client) throw new UnrecoverableError(`vendor ${vendorId} is not configured in this worker`);
+      const open = options.openCircuit(vendorId);
+      if (open) {
+        const until = new Date(open.until).toISOString();
+        jobLog.warn({ until, reason: open.reason }, "drain skipped: the vendor's circuit is open");
+        const reason = `the vendor's circuit is open until ${until}: ${open.reason}`;
+        options.onDrain({ vendorId, outcome: "skipped", reason });
+        return { outcome: "skipped", reason };
+      }
+      const result = await drainOutbox({ prisma, client, vendorId, retry });
+      if (result.claimed > 0) {
+        jobLog.info({ result }, "drain finished");
+        await requestDrain(vendorId);
+      }
+      options.onDrain({ vendorId, outcome: "drained", result });
+      // BullMQ stores the return value as JSON.
+      return { outcome: "drained", ...result, pausedUntil: result.pausedUntil?.toISOString() ?? null };
+    },
+    // Each vendor drains one job at a time (deduplicated), so more slots only serve more vendors.
+    { concurrency: Math.max(1, config.vendors.length), lockDuration: 60_000 },
+  );
+  worker.on("error", options.onError("outbound worker error"));
+
+  const listener = await listen(config.databaseUrl, OUTBOX_CHANNEL, {
+    onNotify: (vendorId) => {
+      // Another deployment's vendor in the same database is not ours to drain.
+      if (!clients.has(vendorId)) return;
+      requestDrain(vendorId).catch(options.onError(`cannot queue the drain of ${vendorId}`));
+    },
+    onListen: () => {
+      for (const v of config.vendors)
+        requestDrain(v.vendorId).catch(options.onError(`cannot queue the drain of ${v.vendorId}`));
+    },
+    onError: (err) => log.warn({ err }, `the LISTEN ${OUTBOX_CHANNEL} connection failed; reconnecting`),
+  }).catch(async (err: unknown) => {
+    await worker.close(true);
+    await queue.close();
+    throw err;
+  });
+
+  return {
+    worker,
+    requestDrain,
+    async enqueueCommand(input) {
+      if (!clients.has(input.vendorId)) {
+        throw new OutboxCommandError("vendorId", input.vendorId, "not configured in this worker");
+      }
+      const stored = await enqueueCommand(prisma, input);
+      // The insert's NOTIFY asks too; asking here does not depend on the LISTEN connection.
+      await requestDrain(input.vendorId);
+      return stored;
+    },
+    stopListening: () => listener.close(),
+    closeQueue: () => queue.close(),
+  };
+}
