@@ -2,23 +2,36 @@ import { ORDER_STATUSES } from "@cos/coupang";
 import { createPrisma, type PrismaClient } from "@cos/db";
 import type { Simulator } from "@cos/coupang-sim";
 import type { SyncReport } from "@cos/sync";
-import { compareKinds } from "./ground-truth.js";
+import { compareKinds, type KindComparison } from "./ground-truth.js";
 
-/** The database beside the simulator's ground truth, per status and box by box. */
+/** Boxes and items of one status, in the database and in the simulator's ground truth. */
+export interface StatusRow {
+  status: string;
+  dbBoxes: number;
+  dbItems: number;
+  simBoxes: number;
+  simItems: number;
+}
+
+/** The database beside the simulator's ground truth, per box status and per entity kind. */
 export interface Comparison {
-  rows: Array<{ status: string; dbBoxes: number; dbItems: number; simBoxes: number; simItems: number }>;
-  /** Boxes whose stored raw payload, or a column normalized from it, differs from what the simulator serves. */
-  payloadMismatches: number;
-  missingBoxes: number;
-  extraBoxes: number;
+  /**
+   * Boxes and items per status (coupang-api.md §2.1's statuses). Stored boxes the list no longer
+   * serves (fully cancelled or returned, `KindComparison.gone`) are left out of the database's side.
+   */
+  rows: StatusRow[];
+  /** Every entity kind, as `compareKinds` compares them (boxes, items, receipts, withdrawals, exchanges). */
+  kinds: KindComparison[];
+  /** Every status's counts agree and every kind is `equal`. */
   equal: boolean;
 }
 
 /**
- * Compares what the database holds for a vendor with the simulator's ground truth: counts of
- * boxes and items per status, the set of shipmentBoxIds, and every box's and item's raw payload
- * compared as jsonb (so every field and every digit of every ID) with its normalized columns
- * (see `compareKinds`).
+ * Compares what the database holds for a vendor with the simulator's ground truth at the
+ * simulator's now: boxes and items per status, and every entity kind row by row — the set of
+ * keys, each raw payload as jsonb (every field, every digit of every ID) and its normalized
+ * columns (see `compareKinds`). Read-only.
+ * @throws Prisma's error when a query fails (e.g. the migrations were not applied).
  */
 export async function compareWithSimulator(
   prisma: PrismaClient,
@@ -26,11 +39,13 @@ export async function compareWithSimulator(
   vendorId: string,
 ): Promise<Comparison> {
   const truth = sim.groundTruth(vendorId);
+  const delisted = truth.delisted.map((o) => String(o.shipmentBoxId));
   const dbBoxes = await prisma.$queryRawUnsafe<Array<{ status: string; boxes: bigint; items: bigint }>>(
     `SELECT b.status, count(DISTINCT b.shipment_box_id) AS boxes, count(i.vendor_item_id) AS items
        FROM shipment_boxes b LEFT JOIN order_items i ON i.shipment_box_id = b.shipment_box_id
-      WHERE b.vendor_id = $1 GROUP BY b.status`,
+      WHERE b.vendor_id = $1 AND b.shipment_box_id::text <> ALL($2::text[]) GROUP BY b.status`,
     vendorId,
+    delisted,
   );
   const byStatus = new Map(dbBoxes.map((r) => [r.status, r]));
   const rows = ORDER_STATUSES.map((status) => ({
@@ -40,78 +55,150 @@ export async function compareWithSimulator(
     simBoxes: truth.boxesByStatus[status] ?? 0,
     simItems: truth.itemsByStatus[status] ?? 0,
   }));
-  const [boxes, items] = await compareKinds(prisma, truth, ["shipment_box", "order_item"]);
-  // A box differs when its payload or a column normalized from it does; a box the list no longer
-  // serves counts as extra here (the demo's world has no cancels or returns).
-  const payloadMismatches = new Set([
-    ...boxes!.rawMismatches,
-    ...boxes!.columnMismatches.map((m) => m.split(" ")[0]),
-  ]).size;
-  const missingBoxes = boxes!.missing.length;
-  const extraBoxes = boxes!.extra.length + boxes!.gone.length;
+  const kinds = await compareKinds(prisma, truth);
   const countsEqual = rows.every((r) => r.dbBoxes === r.simBoxes && r.dbItems === r.simItems);
-  return {
-    rows,
-    payloadMismatches,
-    missingBoxes,
-    extraBoxes,
-    equal: countsEqual && missingBoxes === 0 && extraBoxes === 0 && payloadMismatches === 0 && items!.equal,
-  };
+  return { rows, kinds, equal: countsEqual && kinds.every((k) => k.equal) };
 }
 
-/** The summary the demo prints: a table per status, the run's writes, calls and time. */
+/** What one stream's polls of a run did, summed over them (the boot's, the schedule's). */
+export type StreamTally = Pick<
+  SyncReport,
+  | "apiCalls"
+  | "pages"
+  | "boxesInserted"
+  | "boxesUpdated"
+  | "itemsInserted"
+  | "itemsUpdated"
+  | "events"
+  | "rejected"
+>;
+
+/** The counts of a {@link StreamTally}, in the order the summary prints them. */
+const TALLY_KEYS = [
+  "apiCalls",
+  "pages",
+  "boxesInserted",
+  "boxesUpdated",
+  "itemsInserted",
+  "itemsUpdated",
+  "events",
+  "rejected",
+] as const satisfies ReadonlyArray<keyof StreamTally>;
+
+/** Adds poll `report` to `tally` (a new one when absent) and returns it. */
+export function addToTally(tally: StreamTally | undefined, report: SyncReport): StreamTally {
+  const sum = { ...(tally ?? Object.fromEntries(TALLY_KEYS.map((k) => [k, 0]))) } as StreamTally;
+  for (const key of TALLY_KEYS) sum[key] += report[key];
+  return sum;
+}
+
+/** Right-aligns `v` in `n` characters. */
+const pad = (v: string | number, n: number) => String(v).padStart(n);
+
+/**
+ * The summary the demo prints: per stream the calls, pages and rows written by this run (a
+ * stream's "records" are boxes, receipts, withdrawals or exchanges; "items" their lines); the
+ * total calls as the worker and the simulator counted them; the boxes and items per status; per
+ * entity kind the database's rows beside the simulator's; and the verdict.
+ */
 export function formatSummary(input: {
-  report: SyncReport;
+  /** Per stream, in the registry's order. */
+  streams: ReadonlyArray<{ stream: string; tally: StreamTally }>;
+  /** The worker's count of its API calls (`WorkerApp.apiCalls`). */
+  apiCalls: number;
+  /** The calls the simulator served (`sim.calls().total`). */
+  simCalls: number;
   comparison: Comparison;
   seconds: string;
-  simCalls: number;
 }): string {
-  const { report, comparison, seconds, simCalls } = input;
-  const pad = (v: string | number, n: number) => String(v).padStart(n);
+  const { streams, apiCalls, simCalls, comparison, seconds } = input;
   const lines = [
     "",
-    `Synced in ${seconds} s with ${report.apiCalls} API calls (${report.pages} pages, ${report.queries} queries); the simulator counted ${simCalls} calls of every stream.`,
-    `This run wrote ${report.boxesInserted} new boxes, ${report.boxesUpdated} changed boxes, ${report.itemsInserted} new items, ${report.itemsUpdated} changed items; ${report.rejected} records quarantined.`,
+    `Synced in ${seconds} s with ${apiCalls} API calls (the simulator served ${simCalls}):`,
     "",
-    `${"status".padEnd(16)}${pad("boxes", 8)}${pad("items", 8)}   ${pad("simulator boxes", 16)}${pad("items", 8)}`,
+    `${"stream".padEnd(24)}${pad("calls", 7)}${pad("pages", 7)}${pad("new", 7)}${pad("changed", 9)}${pad("new items", 11)}${pad("changed items", 15)}${pad("events", 8)}${pad("quarantined", 13)}`,
   ];
-  let totals = [0, 0, 0, 0];
+  for (const { stream, tally: t } of streams) {
+    lines.push(
+      `${stream.padEnd(24)}${pad(t.apiCalls, 7)}${pad(t.pages, 7)}${pad(t.boxesInserted, 7)}${pad(t.boxesUpdated, 9)}${pad(t.itemsInserted, 11)}${pad(t.itemsUpdated, 15)}${pad(t.events, 8)}${pad(t.rejected, 13)}`,
+    );
+  }
+  const written = streams.reduce(
+    (n, { tally: t }) => n + t.boxesInserted + t.boxesUpdated + t.itemsInserted + t.itemsUpdated + t.events,
+    0,
+  );
+  if (written === 0) lines.push("This run wrote nothing: the database already held this world.");
+
+  lines.push(
+    "",
+    `${"box status".padEnd(24)}${pad("boxes", 8)}${pad("items", 8)}   ${pad("simulator boxes", 16)}${pad("items", 8)}`,
+  );
+  const totals = [0, 0, 0, 0];
   for (const r of comparison.rows) {
     const ok = r.dbBoxes === r.simBoxes && r.dbItems === r.simItems ? "ok" : "DIFFERS";
     lines.push(
-      `${r.status.padEnd(16)}${pad(r.dbBoxes, 8)}${pad(r.dbItems, 8)}   ${pad(r.simBoxes, 16)}${pad(r.simItems, 8)}  ${ok}`,
+      `${r.status.padEnd(24)}${pad(r.dbBoxes, 8)}${pad(r.dbItems, 8)}   ${pad(r.simBoxes, 16)}${pad(r.simItems, 8)}  ${ok}`,
     );
-    totals = [
-      totals[0]! + r.dbBoxes,
-      totals[1]! + r.dbItems,
-      totals[2]! + r.simBoxes,
-      totals[3]! + r.simItems,
-    ];
+    [r.dbBoxes, r.dbItems, r.simBoxes, r.simItems].forEach((n, k) => (totals[k]! += n));
   }
   lines.push(
-    `${"total".padEnd(16)}${pad(totals[0]!, 8)}${pad(totals[1]!, 8)}   ${pad(totals[2]!, 16)}${pad(totals[3]!, 8)}`,
+    `${"total".padEnd(24)}${pad(totals[0]!, 8)}${pad(totals[1]!, 8)}   ${pad(totals[2]!, 16)}${pad(totals[3]!, 8)}`,
   );
+
+  // `no longer served`: stored rows the lists dropped for a reason the simulator gives (withdrawn
+  // receipts, fully cancelled or returned boxes); they keep the last version served.
+  lines.push(
+    "",
+    `${"entity".padEnd(24)}${pad("database", 9)}${pad("simulator", 11)}${pad("no longer served", 18)}${pad("missing", 9)}${pad("extra", 7)}${pad("mismatched", 12)}`,
+  );
+  for (const k of comparison.kinds) {
+    const mismatched = new Set([...k.rawMismatches, ...k.columnMismatches.map((m) => m.split(" ")[0])]).size;
+    lines.push(
+      `${k.kind.padEnd(24)}${pad(k.dbRows, 9)}${pad(k.truthRows, 11)}${pad(k.gone.length, 18)}${pad(k.missing.length, 9)}${pad(k.extra.length, 7)}${pad(mismatched, 12)}  ${k.equal ? "ok" : "DIFFERS"}`,
+    );
+  }
   lines.push("");
   lines.push(
     comparison.equal
-      ? "The database equals the simulator's ground truth: every box, item, status and payload field."
-      : `The database differs from the simulator: ${comparison.missingBoxes} boxes missing, ${comparison.extraBoxes} extra, ${comparison.payloadMismatches} with different payloads. ` +
-          "If this database holds an earlier day's simulated world, run again with --reset.",
+      ? "The database equals the simulator's ground truth: every box, item, return, withdrawal and exchange, every status and payload field."
+      : "The database differs from the simulator (see DIFFERS above). If this database holds the demo's world of an " +
+          "earlier day, or one made with other --orders, --seed or --days, run again with --reset.",
   );
   return lines.join("\n");
 }
 
-/** Deletes one vendor's synced rows, runs and checkpoint (the demo's --reset). */
+/**
+ * Deletes everything the sync stored for one vendor (the demo's --reset): its boxes, items,
+ * receipts, withdrawals and exchanges, their change events (a feed consumer would otherwise see
+ * events of rows that no longer exist), its checkpoints, runs, leases, failed slices, reconcile
+ * gaps, quarantined records and resyncs. The vendor account and its outbox commands stay: they
+ * are the seller's, not the sync's. One transaction.
+ * @throws Prisma's error when a statement fails (nothing is deleted then).
+ */
 export async function resetVendor(databaseUrl: string, vendorId: string): Promise<void> {
   const prisma = createPrisma(databaseUrl, { max: 2 });
+  // Children before parents; resync_windows go with their resyncs (ON DELETE CASCADE).
+  const tables = [
+    "change_events",
+    "order_items",
+    "shipment_boxes",
+    "return_items",
+    "return_requests",
+    "return_withdrawals",
+    "exchange_items",
+    "exchange_requests",
+    "sync_checkpoints",
+    "sync_runs",
+    "sync_leases",
+    "sync_failed_slices",
+    "reconcile_gaps",
+    "quarantined_records",
+    "resyncs",
+  ];
   try {
-    await prisma.$transaction([
-      prisma.$executeRawUnsafe(`DELETE FROM order_items WHERE vendor_id = $1`, vendorId),
-      prisma.$executeRawUnsafe(`DELETE FROM shipment_boxes WHERE vendor_id = $1`, vendorId),
-      prisma.$executeRawUnsafe(`DELETE FROM sync_checkpoints WHERE vendor_id = $1`, vendorId),
-      prisma.$executeRawUnsafe(`DELETE FROM sync_runs WHERE vendor_id = $1`, vendorId),
-      prisma.$executeRawUnsafe(`DELETE FROM quarantined_records WHERE vendor_id = $1`, vendorId),
-    ]);
+    await prisma.$transaction(
+      tables.map((table) => prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE vendor_id = $1`, vendorId)),
+    );
   } finally {
     await prisma.$disconnect();
   }

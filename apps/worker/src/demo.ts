@@ -1,23 +1,31 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { embeddedDataDir, getCheckpoint, migrate, startEmbeddedPostgres } from "@cos/db";
-import { ORDERSHEETS_STREAM } from "@cos/sync";
-import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
+import { embeddedDataDir, getCheckpoint, migrate, startEmbeddedPostgres, type Checkpoint } from "@cos/db";
+import { createQueueFactory, JOBS, type QueueFactory, type QueueHandle } from "@cos/queue";
+import { STREAM_NAMES } from "@cos/sync";
+import { queueBackend, startWorker, type PollOutcome, type WorkerApp } from "./app.js";
 import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
 import { createLogger } from "./logger.js";
 import { onShutdownSignal } from "./signals.js";
-import { compareWithSimulator, formatSummary, resetVendor } from "./demo-summary.js";
+import {
+  addToTally,
+  compareWithSimulator,
+  formatSummary,
+  resetVendor,
+  type StreamTally,
+} from "./demo-summary.js";
+import { DEMO_VENDOR, startDemoWorld, type BuyerActivity, type DemoWorld } from "./demo-world.js";
 
 /**
  * `npm run demo`: the whole product against the simulator, on a fresh clone, with no setup.
  * With no DATABASE_URL it starts an embedded Postgres (data kept in .demo/pg) and runs the
- * queues on BullMQ's Postgres backend; with DATABASE_URL and REDIS_URL it uses those. It syncs
- * until caught up, prints what the database holds beside the simulator's ground truth, and exits
- * 0 when they are equal (1 when not, or when the sync failed). `--daemon` keeps it polling.
+ * queues on BullMQ's Postgres backend; with DATABASE_URL and REDIS_URL it uses those. The
+ * simulated buyers return, withdraw, cancel and exchange (demo-world.ts); the worker syncs every
+ * stream until caught up; the demo prints what each stream did and what the database holds beside
+ * the simulator's ground truth, and exits 0 when they are equal (1 when not, or when the sync
+ * failed; 0 after Ctrl-C, as `npm start`). `--daemon` keeps it polling.
  */
-const DEMO_VENDOR = { vendorId: "A00012345", accessKey: "demo-access-key", secretKey: "demo-secret-key" };
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 const integerFrom = (min: number) => (v: string) => {
@@ -60,29 +68,38 @@ async function demo(): Promise<number> {
   const log = createLogger(logLevel);
 
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let sim: Simulator | undefined;
+  let world: DemoWorld | undefined;
   let app: WorkerApp | undefined;
-  const stopAll = async () => {
-    await app?.close();
-    await sim?.close();
-    await embedded?.stop();
-  };
-  // From the start, so a Ctrl-C during the first sync stops everything in order too.
-  onShutdownSignal(log, stopAll);
+  let queues: QueueFactory | undefined;
+  let pollQueue: QueueHandle<unknown> | undefined;
+  let stopping: Promise<void> | undefined;
+  // Once: a Ctrl-C while the demo is already stopping must not close anything twice.
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      await app?.close();
+      await pollQueue?.close();
+      await queues?.close();
+      await world?.sim.close();
+      await embedded?.stop();
+    })());
+  let synced = false;
+  // From the start, so a Ctrl-C during the first sync stops everything in order too, and says so.
+  onShutdownSignal(log, async () => {
+    console.log(
+      synced
+        ? "\nStopped."
+        : "\nInterrupted before the first sync finished. Every page written so far is kept with its " +
+            "checkpoint cursor: the next run resumes there.",
+    );
+    await stopAll();
+  });
   const dataDir = env("DATABASE_URL") ? null : await embeddedDataDir(`${repoRoot}.demo/pg`);
   if (dataDir) embedded = await startEmbeddedPostgres({ dataDir });
   const databaseUrl = env("DATABASE_URL") ?? embedded!.url;
   try {
     await migrate(databaseUrl);
-    // The world is anchored at the start of the current KST day, so every run on the same day
-    // sees the same orders and a second run against the same database finds nothing new.
-    sim = await startSimulator({
-      seed: opts.seed,
-      orders: opts.orders,
-      days: opts.days,
-      anchor: startOfKstDay(new Date()),
-      vendors: [DEMO_VENDOR],
-    });
+    world = await startDemoWorld({ seed: opts.seed, orders: opts.orders, days: opts.days });
+    const { sim, activity } = world;
     const config = loadConfig({
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -107,47 +124,55 @@ async function demo(): Promise<number> {
     console.log(
       `  simulator  ${sim.url}, seed ${opts.seed}, ${opts.orders} boxes over ${opts.days} days, vendor ${DEMO_VENDOR.vendorId}`,
     );
+    console.log(`  buyers     ${describeActivity(activity)}, in the hour before 00:00 KST today`);
 
+    queues = createQueueFactory(queueBackend(config));
+    pollQueue = queues.queue(JOBS.poll.queue);
     app = await startWorker(config, log);
-    // The first poll cannot finish before this listener is attached: it needs network round
-    // trips, and startWorker has only just resolved.
-    const settled = new Promise<PollOutcome>((resolve) => {
-      app!.events.on("poll", (o) => {
-        // Wait for the ordersheets poll that did the work (a concurrent one is skipped by the
-        // lease), or for the failure that settles it (a retryable one is retried by BullMQ first).
-        if (o.stream !== ORDERSHEETS_STREAM) return;
-        if ((o.ok && o.report.outcome !== "skipped") || (!o.ok && o.final)) resolve(o);
-      });
-    });
-    const before = await getCheckpoint(app.prisma, DEMO_VENDOR.vendorId, ORDERSHEETS_STREAM);
-    // Poll now rather than wait for the scheduler: on a rerun its next tick may be a minute away.
-    await app.pollNow(DEMO_VENDOR.vendorId);
-    const outcome = await settled;
+    // startWorker has queued a poll of every stream; nothing of it can have finished yet (network
+    // round trips), so firstSync's listener sees every outcome.
+    const sync = firstSync(app, pollQueue);
+    const before = await checkpoints(app);
+    const outcome = await sync;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
     if (!outcome.ok) {
-      console.error(`\nSync failed for vendor ${outcome.vendorId}: ${outcome.error.message}`);
-      const after = await getCheckpoint(app.prisma, DEMO_VENDOR.vendorId, ORDERSHEETS_STREAM);
-      const mark = (c: typeof after) => c?.syncedThrough?.toISOString() ?? "none";
+      const { failure } = outcome;
       console.error(
-        mark(before) === mark(after) &&
-          JSON.stringify(before?.cursor ?? null) === JSON.stringify(after?.cursor ?? null)
-          ? `The checkpoint did not move (synced through: ${mark(after)}).`
-          : `The checkpoint moved from ${mark(before)} to ${mark(after)} before the failure.`,
+        `\nSync failed for vendor ${failure.vendorId} (${failure.stream}): ${failure.error.message}`,
+      );
+      const after = await checkpoints(app);
+      const mark = (c: Checkpoint | null) =>
+        `${c?.syncedThrough?.toISOString() ?? "none"}${c?.cursor ? " (mid-poll cursor)" : ""}`;
+      const moved = STREAM_NAMES.flatMap((s, k) =>
+        mark(before[k]!) === mark(after[k]!) ? [] : [`${s} from ${mark(before[k]!)} to ${mark(after[k]!)}`],
+      );
+      console.error(
+        moved.length === 0
+          ? `No checkpoint moved (synced through: ${STREAM_NAMES.map((s, k) => `${s} ${mark(after[k]!)}`).join(", ")}).`
+          : `Before the failure these checkpoints moved: ${moved.join("; ")}.`,
       );
       await stopAll();
       return 1;
     }
     const comparison = await compareWithSimulator(app.prisma, sim, DEMO_VENDOR.vendorId);
     console.log(
-      formatSummary({ report: outcome.report, comparison, seconds, simCalls: sim.calls().total ?? 0 }),
+      formatSummary({
+        streams: STREAM_NAMES.map((stream) => ({ stream, tally: outcome.tallies.get(stream)! })),
+        apiCalls: app.apiCalls(DEMO_VENDOR.vendorId),
+        simCalls: sim.calls().total ?? 0,
+        comparison,
+        seconds,
+      }),
     );
+    console.log(`\n${connectionHint(databaseUrl, embedded !== undefined, opts.daemon)}`);
+    synced = true;
     if (opts.daemon) {
       console.log("\nRunning as a daemon; Ctrl-C to stop.");
       app.events.on("poll", (o) =>
         console.log(
           o.ok
-            ? `poll ${o.vendorId}/${o.stream}: ${o.report.apiCalls} calls, +${o.report.boxesInserted} boxes, ${o.report.boxesUpdated} updated`
+            ? `poll ${o.vendorId}/${o.stream}: ${o.report.apiCalls} calls, +${o.report.boxesInserted} new, ${o.report.boxesUpdated} changed`
             : `poll ${o.vendorId}/${o.stream} failed: ${o.error.message}`,
         ),
       );
@@ -165,9 +190,79 @@ async function demo(): Promise<number> {
   }
 }
 
-function startOfKstDay(now: Date): Date {
-  const kstMs = now.getTime() + 9 * 3_600_000;
-  return new Date(kstMs - (kstMs % 86_400_000) - 9 * 3_600_000);
+/** The demo vendor's checkpoint of every stream, in `STREAM_NAMES` order (null: none yet). */
+function checkpoints(app: WorkerApp) {
+  return Promise.all(STREAM_NAMES.map((s) => getCheckpoint(app.prisma, DEMO_VENDOR.vendorId, s)));
+}
+
+/**
+ * Waits for the first sync: until every stream of the registry has completed a poll and no poll
+ * is queued or running (the boot's poll and the scheduler's first one run one after the other
+ * under the stream's lease; stopping during the second would interrupt it and leave its cursor),
+ * or until a poll fails for good (a retryable failure is retried by BullMQ first). Returns what
+ * each stream's polls did, summed.
+ */
+async function firstSync(
+  app: WorkerApp,
+  pollQueue: QueueHandle<unknown>,
+): Promise<
+  | { ok: true; tallies: Map<string, StreamTally> }
+  | { ok: false; failure: Extract<PollOutcome, { ok: false }> }
+> {
+  const tallies = new Map<string, StreamTally>();
+  const completed = new Set<string>();
+  let failure: Extract<PollOutcome, { ok: false }> | undefined;
+  const onPoll = (o: PollOutcome) => {
+    if (!o.ok) failure ??= o.final ? o : undefined;
+    else {
+      tallies.set(o.stream, addToTally(tallies.get(o.stream), o.report));
+      if (o.report.outcome === "completed") completed.add(o.stream);
+    }
+  };
+  app.events.on("poll", onPoll);
+  try {
+    for (;;) {
+      if (failure) return { ok: false, failure };
+      if (STREAM_NAMES.every((s) => completed.has(s))) {
+        const counts = await pollQueue.getJobCounts("active", "waiting", "prioritized");
+        if (Object.values(counts).every((n) => n === 0)) return { ok: true, tallies };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    app.events.off("poll", onPoll);
+  }
+}
+
+/** One line of what the simulated buyers did before the sync. */
+function describeActivity(a: BuyerActivity): string {
+  return (
+    `${a.returns} returns (${a.returnsWithdrawn} withdrawn, ${a.returnsCompleted} completed), ` +
+    `${a.stopRequests} stop-shipment requests (${a.stopRequestsWithdrawn} withdrawn), ${a.cancels} cancels, ` +
+    `${a.exchanges} exchanges (${a.exchangesCancelled} cancelled)`
+  );
+}
+
+/**
+ * How to reach the database the demo used, for docs/database.md's queries: the embedded server's
+ * URL in full (a local throwaway server on 127.0.0.1: its password is no secret), or the user's
+ * DATABASE_URL with the password masked.
+ */
+function connectionHint(databaseUrl: string, embedded: boolean, daemon: boolean): string {
+  const url = new URL(databaseUrl);
+  if (!embedded) {
+    if (url.password) url.password = "***";
+    return `Database: ${url.toString()} (DATABASE_URL); docs/database.md has queries to try.`;
+  }
+  return [
+    `Database: ${databaseUrl}`,
+    `  host ${url.hostname}, port ${url.port}, database ${decodeURIComponent(url.pathname.slice(1))}, user ${decodeURIComponent(url.username)}, password ${decodeURIComponent(url.password)}`,
+    `  psql "${databaseUrl}" runs docs/database.md's queries ${
+      daemon
+        ? "while the demo runs; the embedded server stops when it exits."
+        : "while a demo runs: the embedded server has stopped with this one; run with --daemon to keep it up."
+    }`,
+  ].join("\n");
 }
 
 const code = await demo();

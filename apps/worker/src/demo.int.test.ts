@@ -1,0 +1,132 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrisma, type PrismaClient } from "@cos/db";
+import { STREAM_NAMES } from "@cos/sync";
+import { resetVendor } from "./demo-summary.js";
+import { DEMO_VENDOR, startDemoWorld } from "./demo-world.js";
+import { compareKinds } from "./ground-truth.js";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+
+const DEMO = fileURLToPath(new URL("./demo.ts", import.meta.url));
+const WORLD = { seed: 3, orders: 300, days: 5 };
+const ARGS = ["--seed", "3", "--orders", "300", "--days", "5"];
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+const queuePrefix = `d${randomBytes(3).toString("hex")}`;
+beforeAll(async () => {
+  // Empty: the demo applies the migrations itself.
+  db = await createTestDatabase(false);
+  prisma = createPrisma(db.url, { max: 2 });
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+/** Runs `npm run demo` against the test database; sends SIGINT once `interruptAt` matches its output. */
+function runDemo(args: string[], interruptAt?: RegExp) {
+  const child = spawn(process.execPath, ["--import", "tsx", DEMO, ...args], {
+    env: { PATH: process.env.PATH, DATABASE_URL: db.url, QUEUE_PREFIX: queuePrefix },
+  });
+  let output = "";
+  let interrupted = false;
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (interruptAt && !interrupted && interruptAt.test(output)) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
+
+/** How many change events the feed holds. */
+async function feedLength(): Promise<bigint> {
+  const [{ n }] = await prisma.$queryRawUnsafe<[{ n: bigint }]>(`SELECT count(*) AS n FROM change_events`);
+  return n;
+}
+
+describe("npm run demo", () => {
+  it("syncs every stream of a world with returns, withdrawals and exchanges until the database equals the simulator", async () => {
+    const { code, output } = await runDemo(["--reset", ...ARGS]);
+    expect(output).toContain("The database equals the simulator's ground truth");
+    expect(code).toBe(0);
+    expect(output).toContain(
+      "buyers     6 returns (2 withdrawn, 2 completed), 2 stop-shipment requests (1 withdrawn), 2 cancels, 4 exchanges (1 cancelled)",
+    );
+    expect(output).toMatch(/Database: postgresql:\/\/\S+ \(DATABASE_URL\)/);
+
+    // The same world, built again: the demo's is deterministic per (seed, orders, days, KST day).
+    const { sim, activity } = await startDemoWorld(WORLD);
+    try {
+      const kinds = await compareKinds(prisma, sim.groundTruth());
+      expect(kinds.filter((k) => !k.equal)).toEqual([]);
+      const rows = Object.fromEntries(kinds.map((k) => [k.kind, [k.dbRows, k.truthRows]]));
+      // Receipts served: 6 returns, 2 stop requests and 2 instant cancels, less the 3 withdrawn
+      // before the sync (the list no longer serves them, so they were never stored).
+      expect(rows.return_request).toEqual([7, 7]);
+      expect(rows.return_withdrawal).toEqual([3, 3]);
+      expect(rows.exchange_request).toEqual([4, 4]);
+      expect(activity.returnsWithdrawn + activity.stopRequestsWithdrawn).toBe(3);
+    } finally {
+      await sim.close();
+    }
+
+    // Every stream completed its polls: no run left interrupted or running, no cursor left behind.
+    const runs = await prisma.$queryRawUnsafe<Array<{ status: string }>>(
+      `SELECT DISTINCT status FROM sync_runs WHERE status NOT IN ('succeeded', 'partial')`,
+    );
+    expect(runs).toEqual([]);
+    const checkpoints = await prisma.$queryRawUnsafe<Array<{ stream: string; cursor: unknown }>>(
+      `SELECT stream, cursor FROM sync_checkpoints ORDER BY stream`,
+    );
+    expect(checkpoints).toEqual([...STREAM_NAMES].sort().map((stream) => ({ stream, cursor: null })));
+  }, 120_000);
+
+  it("writes nothing when run again", async () => {
+    const events = await feedLength();
+    const { code, output } = await runDemo(ARGS);
+    expect(code).toBe(0);
+    expect(output).toContain("This run wrote nothing");
+    expect(output).toContain("The database equals the simulator's ground truth");
+    expect(await feedLength()).toBe(events);
+  }, 120_000);
+
+  it("--reset forgets the vendor's change events and sync state too", async () => {
+    // Interrupted as soon as the worker has started, after the reset.
+    const { code, output } = await runDemo(["--reset", ...ARGS], /buyers {5}/);
+    expect(output).toContain("Interrupted before the first sync finished");
+    expect(code).toBe(0);
+    const [{ orphans }] = await prisma.$queryRawUnsafe<[{ orphans: bigint }]>(
+      `SELECT count(*) AS orphans FROM change_events e
+        WHERE e.entity = 'shipment_box'
+          AND NOT EXISTS (SELECT 1 FROM shipment_boxes b WHERE b.shipment_box_id::text = e.entity_id)`,
+    );
+    expect(orphans).toBe(0n);
+
+    await resetVendor(db.url, DEMO_VENDOR.vendorId);
+    const left = await prisma.$queryRawUnsafe<Array<{ table: string; n: bigint }>>(
+      [
+        "change_events",
+        "shipment_boxes",
+        "order_items",
+        "return_requests",
+        "return_withdrawals",
+        "exchange_requests",
+        "sync_checkpoints",
+        "sync_runs",
+        "sync_leases",
+      ]
+        .map((t) => `SELECT '${t}' AS table, count(*) AS n FROM ${t}`)
+        .join(" UNION ALL "),
+    );
+    expect(left.filter((r) => r.n !== 0n)).toEqual([]);
+  }, 120_000);
+});
