@@ -424,6 +424,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     queues,
     clients,
     openCircuit,
+    tripCircuit,
     log,
     onError,
     onDrain: (outcome) => events.emit("drain", outcome),

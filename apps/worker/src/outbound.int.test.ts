@@ -221,6 +221,45 @@ describe.each(backends)("the outbox in the worker on BullMQ's $name backend", ({
     }
   });
 
+  it.skipIf(skip)(
+    "opens the vendor's circuit (shared with the polls) when a drain meets a block",
+    async () => {
+      const app = await startWorker(config(), createLogger("silent"));
+      const rule = sim.faults.add({ endpoint: "orders/invoices", kind: "status", status: 403 });
+      try {
+        const box = await instructBox();
+        const drained = new Promise<DrainOutcome>((resolve) => {
+          const on = (o: DrainOutcome) => {
+            if (o.outcome === "drained" && o.result.claimed > 0) {
+              app.events.off("drain", on);
+              resolve(o);
+            }
+          };
+          app.events.on("drain", on);
+        });
+        await insertUpload(app.prisma, box, invoiceNumber());
+        const first = await drained;
+        expect(first.outcome === "drained" && first.result.stoppedBy?.kind).toBe("blocked");
+        const skipped = new Promise<DrainOutcome>((resolve) => {
+          const on = (o: DrainOutcome) => {
+            if (o.outcome === "skipped") {
+              app.events.off("drain", on);
+              resolve(o);
+            }
+          };
+          app.events.on("drain", on);
+        });
+        await insertUpload(app.prisma, await instructBox(), invoiceNumber());
+        expect(await skipped).toMatchObject({ outcome: "skipped", reason: expect.stringMatching(/403/) });
+        expect(writesOf("orders/invoices", box)).toHaveLength(0);
+        await app.prisma.$executeRawUnsafe(`DELETE FROM outbox_commands`);
+      } finally {
+        sim.faults.remove(rule.id);
+        await app.close();
+      }
+    },
+  );
+
   it.skipIf(skip)("leaves a command unclaimed while the vendor's circuit is open", async () => {
     const app = await startWorker(config({ secretKey: "a-wrong-secret" }), createLogger("silent"));
     try {

@@ -44,6 +44,8 @@ export interface OutboundOptions {
   clients: ReadonlyMap<string, OutboxClient>;
   /** The vendor's circuit while it is open (after bad keys or a block), as the polls see it. */
   openCircuit(vendorId: string): { until: number; reason: string } | undefined;
+  /** Opens the vendor's circuit after an error retrying would not heal (bad keys, a block). */
+  tripCircuit(vendorId: string, err: unknown): void;
   log: Logger;
   /** Logs an error event of `what` unless the worker is shutting down. */
   onError(what: string): (err: Error) => void;
@@ -122,13 +124,20 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
         return { outcome: "skipped", reason };
       }
       const result = await drainOutbox({ prisma, client, vendorId, retry });
+      // Bad keys or a block stop polls and drains alike, whichever meets them first.
+      if (result.stoppedBy) options.tripCircuit(vendorId, result.stoppedBy);
       if (result.claimed > 0) {
         jobLog.info({ result }, "drain finished");
         await requestDrain(vendorId);
       }
       options.onDrain({ vendorId, outcome: "drained", result });
       // BullMQ stores the return value as JSON.
-      return { outcome: "drained", ...result, pausedUntil: result.pausedUntil?.toISOString() ?? null };
+      return {
+        outcome: "drained",
+        ...result,
+        pausedUntil: result.pausedUntil?.toISOString() ?? null,
+        stoppedBy: result.stoppedBy?.message ?? null,
+      };
     },
     // Each vendor drains one job at a time (deduplicated), so more slots only serve more vendors.
     { concurrency: Math.max(1, config.vendors.length), lockDuration: 60_000 },

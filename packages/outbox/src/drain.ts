@@ -98,6 +98,8 @@ export interface DrainOutboxResult {
   calls: number;
   /** Set when a 429 or a block stopped the drain: when the vendor may be called again. */
   pausedUntil: Date | null;
+  /** The error that stopped it (a 429, a block, bad keys), for the caller's circuit; else null. */
+  stoppedBy: CoupangError | null;
 }
 
 const MAX_ACK_BOXES = 50;
@@ -186,6 +188,7 @@ class Drain {
   private readonly works: Work[] = [];
   private readonly statuses: Partial<Record<OutboxStatus, number>> = {};
   private pausedUntilMs: number | null = null;
+  private stoppedBy: CoupangError | null = null;
   private calls = 0;
 
   constructor(private readonly options: DrainOutboxOptions) {
@@ -234,6 +237,7 @@ class Drain {
       statuses: this.statuses,
       calls: this.calls,
       pausedUntil: this.pausedUntilMs === null ? null : new Date(this.pausedUntilMs),
+      stoppedBy: this.stoppedBy,
     };
   }
 
@@ -814,6 +818,7 @@ class Drain {
       const pause =
         error instanceof CoupangRateLimitError ? (error.retryAfterMs ?? this.pauseMs()) : this.pauseMs();
       this.pausedUntilMs = Math.max(this.pausedUntilMs ?? 0, this.now.getTime() + pause);
+      this.stoppedBy ??= error;
       return this.deferred(`${error.name}: ${error.message}`);
     }
     if (error instanceof CoupangInputError)
