@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CoupangClient, parseJson } from "@cos/coupang";
-import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { CoupangClient } from "@cos/coupang";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { createPrisma, type PrismaClient } from "@cos/db";
 import { startWorker, type PollOutcome } from "./app.js";
 import { loadConfig } from "./config.js";
@@ -36,15 +36,10 @@ interface Box {
   orderId: bigint;
 }
 
-/** A new paid order's first box, ACCEPT in the simulator (`POST /__sim/events`). */
+/** A new paid order's first box, ACCEPT in the simulator (see `Simulator.event`). */
 async function acceptBox(): Promise<Box> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, type: "order" }),
-  });
-  const order = parseJson(await res.text()) as { shipmentBoxIds: unknown[] };
-  const sheet = (await client.getOrderSheet(BigInt(String(order.shipmentBoxIds[0])))).value;
+  const order = await sim.event({ vendorId: VENDOR.vendorId, type: "order" });
+  const sheet = (await client.getOrderSheet(BigInt(String((order.shipmentBoxIds as unknown[])[0])))).value;
   return { shipmentBoxId: sheet.shipmentBoxId, orderId: sheet.orderId };
 }
 

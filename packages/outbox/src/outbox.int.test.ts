@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CoupangClient, parseJson } from "@cos/coupang";
-import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, OUTBOX_CHANNEL, type PrismaClient } from "@cos/db";
 import { enqueueCommand } from "./command.js";
 import { drainOutbox, type DrainOutboxOptions } from "./drain.js";
@@ -46,17 +46,8 @@ beforeEach(async () => {
   await fixture.truncate("outbox_commands", "change_events", "shipment_boxes");
 });
 
-/** A buyer's event in the simulator (`POST /__sim/events`), IDs as bigint. */
-async function event(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sim.url}/__sim/events`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: serializeCoupangJson({ vendorId: VENDOR.vendorId, ...body }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`event ${JSON.stringify(body)}: ${res.status} ${text}`);
-  return parseJson(text) as Record<string, unknown>;
-}
+/** A buyer's event in the simulator (see `Simulator.event`), IDs as bigint. */
+const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
 
 interface Box {
   shipmentBoxId: bigint;
