@@ -1,4 +1,4 @@
-import { transitionOutboxCommand, type OutboxCommandRecord, type SqlClient } from "@cos/db";
+import { OUTBOX_CHANNEL, transitionOutboxCommand, type OutboxCommandRecord, type SqlClient } from "@cos/db";
 import { endsAttempts, sourcesOf } from "./states.js";
 
 /**
@@ -8,13 +8,13 @@ import { endsAttempts, sourcesOf } from "./states.js";
  *
  * @throws OutboxTransitionError when the command does not exist or is not dead.
  */
-export function rearmCommand(
+export async function rearmCommand(
   sql: SqlClient,
   id: bigint,
   now: Date = new Date(),
   reason = "re-armed by an operator",
 ): Promise<OutboxCommandRecord> {
-  return transitionOutboxCommand(sql, {
+  const command = await transitionOutboxCommand(sql, {
     id,
     from: sourcesOf("unknown").filter((status) => status === "dead"),
     to: "unknown",
@@ -24,6 +24,9 @@ export function rearmCommand(
     resetAttempts: true,
     result: { code: "REARMED", message: reason },
   });
+  // As an insert does (the table's trigger), so a worker drains it at once, not at its next tick.
+  await sql.$executeRawUnsafe(`SELECT pg_notify($1, $2)`, OUTBOX_CHANNEL, command.vendorId);
+  return command;
 }
 
 /**

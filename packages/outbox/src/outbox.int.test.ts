@@ -456,7 +456,14 @@ describe("executors", () => {
     sim.clock.advance(HOUR);
     expect((await drain()).claimed).toBe(0);
 
+    // A re-arm NOTIFYs as an insert does, so a worker drains it at once.
+    const notified = new Promise<string>((resolve) => {
+      fixture.sql.once("notification", (message) => resolve(`${message.channel}:${message.payload}`));
+    });
+    await fixture.sql.query(`LISTEN ${OUTBOX_CHANNEL}`);
     await rearmCommand(prisma, command.id, sim.clock.now());
+    expect(await notified).toBe(`coupang_outbox:${VENDOR.vendorId}`);
+    await fixture.sql.query(`UNLISTEN ${OUTBOX_CHANNEL}`);
     expect(await commands()).toEqual([
       expect.objectContaining({ status: "unknown", attempts: 0, code: "REARMED" }),
     ]);
