@@ -7,11 +7,8 @@ import {
   type RejectedRecord,
 } from "@cos/coupang";
 import {
-  acquireLease,
   reconcileGaps,
   recordReconcileGap,
-  releaseLease,
-  renewLease,
   resolveReconcileGaps,
   settleReconcileGap,
   withTransaction,
@@ -20,13 +17,11 @@ import {
 } from "@cos/db";
 import { rawKeyOf } from "./page-write.js";
 import { splitQuery, type PlannedQuery } from "./planner.js";
+import { renewInTransaction, withLease } from "./lease.js";
 import { isSliceError } from "./slices.js";
 import { appendPageEvents, emptyTally, type PageTally, type StreamAdapter } from "./stream.js";
 
 const DAY_MS = 86_400_000;
-/** As a poll's lease (stream.ts): two minutes, renewed every 30 s and by every page's transaction. */
-const LEASE_TTL_MS = 2 * 60_000;
-const LEASE_HEARTBEAT_MS = 30_000;
 /** Key lists kept in a gap's detail: enough to act on, small enough for a jsonb column. */
 const DETAIL_KEYS = 20;
 
@@ -254,25 +249,6 @@ export async function reconcileStream<P extends { nextToken: string | undefined 
   return report;
 }
 
-/**
- * Runs `fn` holding `key`'s lease, renewed by a heartbeat meanwhile, and releases it after.
- * @returns what `fn` returned, or null without calling it when another owner holds the lease.
- */
-async function withLease<T>(prisma: PrismaClient, key: LeaseKey, fn: () => Promise<T>): Promise<T | null> {
-  if (!(await acquireLease(prisma, key, LEASE_TTL_MS))) return null;
-  const heartbeat = setInterval(() => {
-    // A failed renewal is not fatal here: the next page's transaction renews with fencing.
-    renewLease(prisma, key, LEASE_TTL_MS).catch(() => {});
-  }, LEASE_HEARTBEAT_MS);
-  heartbeat.unref();
-  try {
-    return await fn();
-  } finally {
-    clearInterval(heartbeat);
-    await releaseLease(prisma, key);
-  }
-}
-
 /** One reconciliation under its lease: the listing, the comparison and the re-fetches. */
 class Reconciliation<P extends { nextToken: string | undefined }> {
   constructor(
@@ -485,7 +461,7 @@ class Reconciliation<P extends { nextToken: string | undefined }> {
   private async write(page: P): Promise<void> {
     const { prisma, vendorId, adapter } = this.input;
     await withTransaction(prisma, async (tx) => {
-      await renewLease(tx, this.lease, LEASE_TTL_MS);
+      await renewInTransaction(tx, this.lease);
       const events = await adapter.writePage(tx, vendorId, page, this.report.written);
       await appendPageEvents(tx, events, this.report.written);
     });

@@ -1,15 +1,12 @@
 import { randomUUID } from "node:crypto";
 import {
   abandonRunningSyncRuns,
-  acquireLease,
   appendChangeEvents,
   dueFailedSlices,
   finishSyncRun,
   getCheckpoint,
   recordFailedSlice,
-  releaseLease,
   resolveFailedSlices,
-  renewLease,
   saveCheckpoint,
   startSyncRun,
   withTransaction,
@@ -27,16 +24,10 @@ import {
   type PlannedQuery,
   type StreamPlan,
 } from "./planner.js";
+import { renewInTransaction, withLease } from "./lease.js";
 import { isSliceError, MAX_FAILURES_IN_A_ROW } from "./slices.js";
 import type { ReconcileSpec } from "./reconcile.js";
 
-/**
- * The lease lasts two minutes and a heartbeat renews it every 30 s while the poll runs, so a
- * worker killed mid-poll holds its stream for two minutes at most. Every page's transaction also
- * renews it, and fails if the lease passed to another poll (fencing).
- */
-const LEASE_TTL_MS = 2 * 60_000;
-const LEASE_HEARTBEAT_MS = 30_000;
 const DAY_MS = 86_400_000;
 
 /**
@@ -166,25 +157,15 @@ export async function runStream<P extends { nextToken: string | undefined }>(
 ): Promise<SyncReport> {
   const { prisma, vendorId } = input;
   const lease: LeaseKey = { vendorId, stream: adapter.name, owner: randomUUID() };
-  if (!(await acquireLease(prisma, lease, LEASE_TTL_MS))) {
-    return skippedReport(vendorId, adapter.name);
-  }
-  const heartbeat = setInterval(() => {
-    // A failed renewal is not fatal here: the next page's transaction renews with fencing.
-    renewLease(prisma, lease, LEASE_TTL_MS).catch(() => {});
-  }, LEASE_HEARTBEAT_MS);
-  heartbeat.unref();
-  try {
+  const report = await withLease(prisma, lease, async () => {
     await abandonRunningSyncRuns(prisma, vendorId, adapter.name);
-    const report = await pollUnderLease(input, adapter, lease);
+    const first = await pollUnderLease(input, adapter, lease);
     // A resume only finishes the interrupted poll's plan, made before the crash: the newest
     // changes are past its hot range. A fresh plan follows at once, in the same poll.
-    if (!report.plan?.resumed || report.outcome !== "completed" || input.signal?.aborted) return report;
-    return addReports(report, await pollUnderLease(input, adapter, lease));
-  } finally {
-    clearInterval(heartbeat);
-    await releaseLease(prisma, lease);
-  }
+    if (!first.plan?.resumed || first.outcome !== "completed" || input.signal?.aborted) return first;
+    return addReports(first, await pollUnderLease(input, adapter, lease));
+  });
+  return report ?? skippedReport(vendorId, adapter.name);
 }
 
 /** The report of a poll that did not run (another poll holds the lease, or the vendor's circuit is open). */
@@ -371,7 +352,7 @@ async function runPlan<P extends { nextToken: string | undefined }>(
         report.pages++;
         const at = position(plan, q, page.nextToken);
         await withTransaction(prisma, async (tx) => {
-          await renewLease(tx, lease, LEASE_TTL_MS);
+          await renewInTransaction(tx, lease);
           const events = await adapter.writePage(tx, vendorId, page, report);
           // The query's last page completes a read of its status over its days: the open failed
           // slices within them resolve with this commit.
@@ -397,7 +378,7 @@ async function runPlan<P extends { nextToken: string | undefined }>(
         // either half is read, so a crash resumes the split plan rather than the failing window.
         plan = { ...plan, queries: plan.queries.toSpliced(q, 1, ...halves) };
         await withTransaction(prisma, async (tx) => {
-          await renewLease(tx, lease, LEASE_TTL_MS);
+          await renewInTransaction(tx, lease);
           await saveCheckpoint(tx, {
             vendorId,
             stream,
@@ -412,7 +393,7 @@ async function runPlan<P extends { nextToken: string | undefined }>(
         // the gap is visible in sync_failed_slices, and the retry tier reads it again.
         const at = position(plan, q, undefined);
         await withTransaction(prisma, async (tx) => {
-          await renewLease(tx, lease, LEASE_TTL_MS);
+          await renewInTransaction(tx, lease);
           await recordFailedSlice(tx, {
             vendorId,
             stream,

@@ -194,7 +194,7 @@ const ITEM_STATEMENTS = upsertStatements({
  * - Monotonic: an exchange whose incoming `exchangeStatus` ranks below the stored one
  *   ({@link EXCHANGE_STATUS_RANK}) is not updated, nor are its items; it is reported in
  *   `staleReads`.
- * - Items missing from an exchange's new version are kept. The vendor must exist.
+ * - Items missing from an exchange's new version are deleted (`removed` events). The vendor must exist.
  *
  * @returns counts per table, the change events, the stale reads.
  * @throws RangeError for a value that cannot be stored as given, Error when an item's exchangeId

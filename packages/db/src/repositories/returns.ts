@@ -276,7 +276,7 @@ async function markWithdrawn(tx: SqlClient, receiptIds: readonly bigint[]): Prom
  *   `staleReads`.
  * - A receipt already withdrawn (its withdrawal stored first) is marked `withdrawn_at` on insert,
  *   with a `withdrawn` event; a later read never clears the mark.
- * - Items missing from a receipt's new version are kept. The vendor must exist.
+ * - Items missing from a receipt's new version are deleted (`removed` events). The vendor must exist.
  *
  * @returns counts per table, the change events, the stale reads.
  * @throws RangeError for a value that cannot be stored as given, Error when an item's receiptId

@@ -258,7 +258,7 @@ const ITEM_STATEMENTS = upsertStatements({
  * - Monotonic: a box is not updated when its incoming status ranks below the stored one
  *   ({@link SHIPMENT_BOX_STATUS_RANK}, with its one whitelisted move); that box's items are left
  *   alone too, and the read is reported in `staleReads`.
- * - Items missing from a box's new version are kept, never deleted.
+ * - Items missing from a box's new version are deleted (a split shipment), with `removed` events.
  * - The vendor must exist ({@link ensureVendorAccount}); otherwise the foreign key fails.
  *
  * @param tx the transaction client given by {@link withTransaction}.
