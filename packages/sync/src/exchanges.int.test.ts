@@ -1,54 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient } from "@cos/coupang";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CoupangClient } from "@cos/coupang";
+import type { Simulator } from "@cos/coupang-sim";
+import { getCheckpoint, type PrismaClient } from "@cos/db";
 import { hashRaw } from "./normalize.js";
-import type { PlanConfig } from "./planner.js";
 import {
   exchangeCountsByDay,
   planExchangeRequests,
   EXCHANGE_REQUESTS_STREAM,
   syncExchangeRequests,
 } from "./exchanges.js";
-import { useTestDatabase } from "../../../test/support/database.js";
+import { testPlan, useSimulatedVendor } from "../../../test/support/simulated-vendor.js";
 
 const VENDOR = { vendorId: "A00000078", accessKey: "ak-78", secretKey: "sk-78" };
 const HOUR = 3_600_000;
 /** 2025-03-10 12:00 KST: every poll of this file stays inside one KST day. */
 const ANCHOR = new Date("2025-03-10T03:00:00Z");
-const config: PlanConfig = {
-  lagMs: 120_000,
-  lookbackMs: 30 * 60_000,
-  backfillMs: 20 * 24 * HOUR,
-  warmIntervalMs: 15 * 60_000,
-  warmDays: 7,
-  coldIntervalMs: 24 * HOUR,
-  coldDays: 31,
-  callBudget: 1000,
-};
+const config = testPlan();
 
 let sim: Simulator;
 let prisma: PrismaClient;
 let client: CoupangClient;
-const fixture = useTestDatabase();
-
-beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 17,
-    orders: 200,
-    days: 10,
-    anchor: ANCHOR,
-    activity: "none",
-    clock: "simulated",
-    vendors: [VENDOR],
-  });
-  prisma = fixture.prisma;
-  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
-  client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1000 });
+const fixture = useSimulatedVendor(VENDOR, {
+  seed: 17,
+  orders: 200,
+  days: 10,
+  anchor: ANCHOR,
+  activity: "none",
+  clock: "simulated",
 });
-afterAll(async () => {
-  client?.close();
-  await sim?.close();
+
+beforeAll(() => {
+  ({ sim, client, prisma } = fixture);
 });
 
 /** A buyer's exchange request of a delivered box in the simulator (see `Simulator.event`). */

@@ -10,8 +10,8 @@ import {
 } from "@cos/db";
 import { readCursor } from "./cursor.js";
 import { syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
-import type { PlanConfig } from "./planner.js";
 import { useTestDatabase } from "../../../test/support/database.js";
+import { testPlan } from "../../../test/support/simulated-vendor.js";
 
 const VENDORS = [
   { vendorId: "A00000091", accessKey: "ak-91", secretKey: "sk-91" },
@@ -25,17 +25,12 @@ const HOUR = 60 * MINUTE;
 const ANCHOR = new Date("2025-03-10T03:00:00Z");
 /** The bad day: every vendor has more than 50 FINAL_DELIVERY boxes ordered on it (two pages). */
 const BAD_DAY = "2025-03-05";
-const config: PlanConfig = {
-  lagMs: 2 * MINUTE,
-  lookbackMs: 30 * MINUTE,
+const config = testPlan({
   backfillMs: 10 * 24 * HOUR,
   // Neither warm nor cold comes due in this file, so each plan is exactly hot plus retry.
   warmIntervalMs: 24 * HOUR,
-  warmDays: 7,
   coldIntervalMs: 48 * HOUR,
-  coldDays: 31,
-  callBudget: 1000,
-};
+});
 
 let sim: Simulator;
 let prisma: PrismaClient;

@@ -5,21 +5,12 @@ import { CHANGE_EVENTS_CHANNEL, LeaseLostError } from "@cos/db";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
 import { syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
-import type { OrderSheetsPlanConfig } from "./planner.js";
 import { useTestDatabase } from "../../../test/support/database.js";
+import { testPlan } from "../../../test/support/simulated-vendor.js";
 
 const VENDOR = { vendorId: "A00000042", accessKey: "ak-42", secretKey: "sk-42" };
 const HOUR = 3_600_000;
-const config: OrderSheetsPlanConfig = {
-  lagMs: 120_000,
-  lookbackMs: 30 * 60_000,
-  backfillMs: 20 * 24 * HOUR,
-  warmIntervalMs: 15 * 60_000,
-  warmDays: 7,
-  coldIntervalMs: 24 * HOUR,
-  coldDays: 31,
-  callBudget: 1000,
-};
+const config = testPlan();
 
 let sim: Simulator;
 let prisma: PrismaClient;

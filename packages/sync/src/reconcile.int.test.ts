@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient } from "@cos/coupang";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { acquireLease, ensureVendorAccount, reconcileGaps, releaseLease, type PrismaClient } from "@cos/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CoupangClient } from "@cos/coupang";
+import type { Simulator } from "@cos/coupang-sim";
+import { acquireLease, reconcileGaps, releaseLease, type PrismaClient } from "@cos/db";
 import { syncExchangeRequests } from "./exchanges.js";
 import { orderSheetsAdapter, syncOrderSheets } from "./ordersheets.js";
-import type { PlanConfig } from "./planner.js";
 import { reconcileStream, type ReconcileReport } from "./reconcile.js";
 import { returnQueryStatusOf, returnRequestsAdapter, syncReturnRequests } from "./returns.js";
 import { streamAdapter, type AnyStreamAdapter } from "./streams.js";
-import { useTestDatabase } from "../../../test/support/database.js";
+import { testPlan, useSimulatedVendor } from "../../../test/support/simulated-vendor.js";
 
 const VENDOR = { vendorId: "A00000088", accessKey: "ak-88", secretKey: "sk-88" };
 const HOUR = 3_600_000;
@@ -16,16 +15,7 @@ const HOUR = 3_600_000;
  * anchor's day is the newest complete day a reconciliation compares. */
 const ANCHOR = new Date("2025-03-10T03:00:00Z");
 const ANCHOR_DAY = "2025-03-10";
-const config: PlanConfig = {
-  lagMs: 120_000,
-  lookbackMs: 30 * 60_000,
-  backfillMs: 20 * 24 * HOUR,
-  warmIntervalMs: 15 * 60_000,
-  warmDays: 7,
-  coldIntervalMs: 24 * HOUR,
-  coldDays: 31,
-  callBudget: 1000,
-};
+const config = testPlan();
 const ORDER_STATUSES = ["ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING"];
 
 let sim: Simulator;
@@ -33,25 +23,21 @@ let prisma: PrismaClient;
 let client: CoupangClient;
 /** A box the test made on the anchor's day, still ACCEPT (the buyer cancels it later). */
 let accepted: bigint;
-const fixture = useTestDatabase();
+const fixture = useSimulatedVendor(VENDOR, {
+  seed: 21,
+  orders: 200,
+  days: 10,
+  anchor: ANCHOR,
+  activity: "none",
+  clock: "simulated",
+});
 
 /** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
-const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
+const event = fixture.event;
 const newBox = async () => BigInt(String(((await event({ type: "order" })).shipmentBoxIds as unknown[])[0]));
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 21,
-    orders: 200,
-    days: 10,
-    anchor: ANCHOR,
-    activity: "none",
-    clock: "simulated",
-    vendors: [VENDOR],
-  });
-  prisma = fixture.prisma;
-  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
-  client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1000 });
+  ({ sim, client, prisma } = fixture);
 
   const delivered = sim
     .groundTruth(VENDOR.vendorId)
@@ -68,10 +54,6 @@ beforeAll(async () => {
   const input = { prisma, source: client, vendorId: VENDOR.vendorId, config, trigger: "manual" as const };
   expect((await syncOrderSheets({ ...input, now: () => sim.clock.now() })).outcome).toBe("completed");
   expect((await syncReturnRequests({ ...input, now: () => sim.clock.now() })).outcome).toBe("completed");
-});
-afterAll(async () => {
-  client?.close();
-  await sim?.close();
 });
 
 const reconcile = (adapter: AnyStreamAdapter) =>

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient } from "@cos/coupang";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { ensureVendorAccount, getCheckpoint, type PrismaClient, type ResyncRecord } from "@cos/db";
-import type { PlanConfig } from "./planner.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CoupangClient } from "@cos/coupang";
+import type { Simulator } from "@cos/coupang-sim";
+import { getCheckpoint, type PrismaClient, type ResyncRecord } from "@cos/db";
 import {
   cancelResyncRun,
   resyncProgress,
@@ -14,7 +13,7 @@ import {
 } from "./resync.js";
 import { runStream } from "./stream.js";
 import { STREAM_NAMES, streamAdapter } from "./streams.js";
-import { useTestDatabase } from "../../../test/support/database.js";
+import { testPlan, useSimulatedVendor } from "../../../test/support/simulated-vendor.js";
 import { compareStreams } from "../../../test/support/ground-truth.js";
 
 const VENDOR = { vendorId: "A00000091", accessKey: "ak-91", secretKey: "sk-91" };
@@ -23,47 +22,38 @@ const DAY = 24 * HOUR;
 /** 2025-05-01 12:00 KST: 40 days of history before it, 40 simulated days of claims after it. */
 const ANCHOR = new Date("2025-05-01T03:00:00Z");
 /** Live polls reach 3 days back: the resync has the older days to bring in. */
-const config: PlanConfig = {
-  lagMs: 120_000,
-  lookbackMs: 30 * 60_000,
+const config = testPlan({
   backfillMs: 3 * DAY,
-  warmIntervalMs: 15 * 60_000,
   warmDays: 3,
-  coldIntervalMs: DAY,
   coldDays: 3,
-  callBudget: 1000,
-};
+});
 
 let sim: Simulator;
 let prisma: PrismaClient;
 let client: CoupangClient;
 /** HTTP attempts of `client` (what the worker's per-vendor count measures). */
 let attempts = 0;
-const fixture = useTestDatabase();
-
-/** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
-const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
-
-beforeAll(async () => {
-  // Buyers order, receive, return, exchange and withdraw on their own; every 5 days two more
-  // returns (one withdrawn an hour later) and an exchange make sure each stream has claims to read.
-  sim = await startSimulator({
+// Buyers order, receive, return, exchange and withdraw on their own.
+const fixture = useSimulatedVendor(
+  VENDOR,
+  {
     seed: 31,
     orders: 240,
     days: 40,
     anchor: ANCHOR,
     clock: "simulated",
     activity: { returnShare: 0.1, exchangeShare: 0.06, withdrawShare: 0.3 },
-    vendors: [VENDOR],
-  });
-  prisma = fixture.prisma;
-  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
-  client = new CoupangClient({
-    baseUrl: sim.url,
-    ...VENDOR,
-    requestsPerSecond: 1000,
-    onResponse: () => void attempts++,
-  });
+  },
+  { onResponse: () => void attempts++ },
+);
+
+/** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
+const event = fixture.event;
+
+beforeAll(async () => {
+  ({ sim, client, prisma } = fixture);
+  // Every 5 days two more returns (one withdrawn an hour later) and an exchange make sure each
+  // stream has claims to read.
   const used = new Set<bigint>();
   for (let day = 5; day <= 40; day += 5) {
     sim.clock.advance(5 * DAY - HOUR);
@@ -87,10 +77,6 @@ beforeAll(async () => {
     expect(report.outcome).toBe("completed");
   }
 }, 120_000);
-afterAll(async () => {
-  client?.close();
-  await sim?.close();
-});
 
 /** Starts a resync, collecting its child jobs as the caller's queue would take them. */
 async function start(

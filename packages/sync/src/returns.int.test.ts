@@ -1,52 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoupangClient } from "@cos/coupang";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
-import type { PlanConfig } from "./planner.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CoupangClient } from "@cos/coupang";
+import type { Simulator } from "@cos/coupang-sim";
+import { getCheckpoint, type PrismaClient } from "@cos/db";
 import { RETURN_REQUESTS_STREAM, syncReturnRequests } from "./returns.js";
-import { useTestDatabase } from "../../../test/support/database.js";
+import { testPlan, useSimulatedVendor } from "../../../test/support/simulated-vendor.js";
 
 const VENDOR = { vendorId: "A00000077", accessKey: "ak-77", secretKey: "sk-77" };
-const HOUR = 3_600_000;
 /** 2025-03-10 12:00 KST: every poll of this file stays inside one KST day. */
 const ANCHOR = new Date("2025-03-10T03:00:00Z");
-const config: PlanConfig = {
-  lagMs: 120_000,
-  lookbackMs: 30 * 60_000,
-  backfillMs: 20 * 24 * HOUR,
-  warmIntervalMs: 15 * 60_000,
-  warmDays: 7,
-  coldIntervalMs: 24 * HOUR,
-  coldDays: 31,
-  callBudget: 1000,
-};
+const config = testPlan();
 
 let sim: Simulator;
 let prisma: PrismaClient;
 let client: CoupangClient;
-const fixture = useTestDatabase();
-
-beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 13,
-    orders: 200,
-    days: 10,
-    anchor: ANCHOR,
-    activity: "none",
-    clock: "simulated",
-    vendors: [VENDOR],
-  });
-  prisma = fixture.prisma;
-  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
-  client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1000 });
+const fixture = useSimulatedVendor(VENDOR, {
+  seed: 13,
+  orders: 200,
+  days: 10,
+  anchor: ANCHOR,
+  activity: "none",
+  clock: "simulated",
 });
-afterAll(async () => {
-  client?.close();
-  await sim?.close();
+
+beforeAll(() => {
+  ({ sim, client, prisma } = fixture);
 });
 
 /** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
-const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
+const event = fixture.event;
 const receiptOf = async (body: Record<string, unknown>) => BigInt(String((await event(body)).receiptId));
 const newBox = async () => BigInt(String(((await event({ type: "order" })).shipmentBoxIds as unknown[])[0]));
 

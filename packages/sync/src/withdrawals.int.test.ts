@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
-  CoupangClient,
+  type CoupangClient,
   parseJson,
   parseKstSecond,
   returnWithdrawalSchema,
   validateRecords,
 } from "@cos/coupang";
-import { serializeCoupangJson, startSimulator, type Simulator } from "@cos/coupang-sim";
-import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
+import { serializeCoupangJson, type Simulator } from "@cos/coupang-sim";
+import { getCheckpoint, type PrismaClient } from "@cos/db";
 import { readCursor } from "./cursor.js";
 import { hashRaw } from "./normalize.js";
-import type { PlanConfig, StreamPlan } from "./planner.js";
+import type { StreamPlan } from "./planner.js";
 import { syncReturnRequests } from "./returns.js";
 import {
   returnWithdrawalsAdapter,
@@ -19,51 +19,36 @@ import {
   type ReturnWithdrawalSource,
   type ReturnWithdrawalStreamPage,
 } from "./withdrawals.js";
-import { useTestDatabase } from "../../../test/support/database.js";
+import { testPlan, useSimulatedVendor } from "../../../test/support/simulated-vendor.js";
 
 const VENDOR = { vendorId: "A00000079", accessKey: "ak-79", secretKey: "sk-79" };
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 /** 2025-03-10 12:00 KST. */
 const ANCHOR = new Date("2025-03-10T03:00:00Z");
-const config: PlanConfig = {
-  lagMs: 120_000,
-  lookbackMs: 30 * MIN,
-  backfillMs: 20 * 24 * HOUR,
-  warmIntervalMs: 15 * MIN,
-  warmDays: 7,
+const config = testPlan({
   // Cold is kept out of this file (its plan is unit-tested), so each poll's plan is hot and warm only.
   coldIntervalMs: 30 * 24 * HOUR,
-  coldDays: 31,
-  callBudget: 1000,
-};
+});
 
 let sim: Simulator;
 let prisma: PrismaClient;
 let client: CoupangClient;
-const fixture = useTestDatabase();
-
-beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 19,
-    orders: 300,
-    days: 10,
-    anchor: ANCHOR,
-    activity: "none",
-    clock: "simulated",
-    vendors: [VENDOR],
-  });
-  prisma = fixture.prisma;
-  await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: null });
-  client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1000 });
+const fixture = useSimulatedVendor(VENDOR, {
+  seed: 19,
+  orders: 300,
+  days: 10,
+  anchor: ANCHOR,
+  activity: "none",
+  clock: "simulated",
 });
-afterAll(async () => {
-  client?.close();
-  await sim?.close();
+
+beforeAll(() => {
+  ({ sim, client, prisma } = fixture);
 });
 
 /** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
-const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
+const event = fixture.event;
 const newReturn = async (shipmentBoxId: bigint) =>
   BigInt(String((await event({ type: "returnRequest", shipmentBoxId })).receiptId));
 const withdraw = (receiptId: bigint) => event({ type: "withdrawReturn", receiptId });
