@@ -50,8 +50,21 @@ const rawAck = (id: bigint, ms: number): Promise<Response> => {
     signal: AbortSignal.timeout(ms),
   });
 };
-const status = async (id: bigint): Promise<string> =>
-  (await api.get<Envelope<OrderSheet>>(`ordersheets/${id}`)).body.data.status;
+const sheet = async (id: bigint): Promise<OrderSheet> =>
+  (await api.get<Envelope<OrderSheet>>(`ordersheets/${id}`)).body.data;
+const status = async (id: bigint): Promise<string> => (await sheet(id)).status;
+/** A batch write's `data` (§3, §4.1). */
+interface Batch {
+  responseCode: number;
+  responseMessage: string;
+  responseList: {
+    shipmentBoxId: bigint;
+    succeed: boolean;
+    resultCode: string;
+    retryRequired: boolean;
+    resultMessage: string | null;
+  }[];
+}
 
 describe("fault injection: each fault on, observed, then off", () => {
   it("latency delays the answer by the configured real time", async () => {
@@ -146,6 +159,69 @@ describe("fault injection: each fault on, observed, then off", () => {
     expect(await status(o.shipmentBoxId)).toBe("INSTRUCT");
     const log = await api.admin<{ writes: WriteRecord[] }>("GET", `writes?target=${o.shipmentBoxId}`);
     expect(log.body.writes).toMatchObject([{ delivered: false, status: 200 }]);
+  });
+
+  it("rowFailure fails a share of a batch's rows with a retryable code, unapplied, and applies the rest", async () => {
+    const rule = await addFault({ kind: "rowFailure", everyNth: 2 });
+    // Not a batch write: never applicable, never counted.
+    expect((await list()).status).toBe(200);
+    const boxes = [await placed(), await placed(), await placed()].map((o) => o.shipmentBoxId);
+    const acked = await api.call<Envelope<Batch>>("PUT", "ordersheets/acknowledgement", {
+      body: { vendorId: vendor.vendorId, shipmentBoxIds: boxes },
+    });
+    expect(acked.status).toBe(200);
+    expect(acked.body.data).toMatchObject({
+      responseCode: 1,
+      responseMessage: "apply instructStatus result - Partial errors.",
+    });
+    expect(acked.body.data.responseList[1]).toEqual({
+      shipmentBoxId: boxes[1],
+      succeed: false,
+      resultCode: "NOT_FOUND_SHIPMENT_BOX",
+      retryRequired: true,
+      resultMessage: `shipmentBoxId (${boxes[1]}) is not found.`,
+    });
+    expect(await Promise.all(boxes.map(status))).toEqual(["INSTRUCT", "ACCEPT", "INSTRUCT"]);
+    expect(sim.writes({ endpoint: "ordersheets/acknowledgement" }).at(-1)!.targets).toEqual([
+      `shipmentBoxId:${boxes[0]}`,
+      `shipmentBoxId:${boxes[2]}`,
+    ]);
+    // Rows 4 (every row failed: 99) and 5 of the rule: the second retry goes through.
+    expect((await ack(boxes[1]!)).body.data.responseCode).toBe(99);
+    expect(await status(boxes[1]!)).toBe("ACCEPT");
+    expect((await ack(boxes[1]!)).body.data.responseCode).toBe(0);
+
+    // Invoices: rows are counted per box, whatever its items; the failed box keeps INSTRUCT.
+    const sheets = await Promise.all(boxes.map(sheet));
+    const dtos = sheets.flatMap((o, k) =>
+      o.orderItems.map((i) => ({
+        shipmentBoxId: o.shipmentBoxId,
+        orderId: o.orderId,
+        vendorItemId: i.vendorItemId,
+        deliveryCompanyCode: "CJGLS",
+        invoiceNumber: String(820_000_000_000 + k),
+        splitShipping: false,
+        preSplitShipped: false,
+        estimatedShippingDate: "",
+      })),
+    );
+    const uploaded = await api.call<Envelope<Batch>>("POST", "orders/invoices", {
+      body: { vendorId: vendor.vendorId, orderSheetInvoiceApplyDtos: dtos },
+    });
+    expect(uploaded.body.data).toMatchObject({ responseCode: 1, responseMessage: "PARTIAL_ERROR" });
+    expect(uploaded.body.data.responseList.map((r) => [r.succeed, r.resultCode, r.retryRequired])).toEqual([
+      [false, "UNDEFINED_ERROR_OCCUR", true],
+      [true, "OK", false],
+      [false, "UNDEFINED_ERROR_OCCUR", true],
+    ]);
+    expect(uploaded.body.data.responseList[0]!.resultMessage).toBe(
+      `알수없는 오류 [합포장번호 : ${boxes[0]}] [주문번호 : ${sheets[0]!.orderId}]`,
+    );
+    expect(await Promise.all(boxes.map(status))).toEqual(["INSTRUCT", "DEPARTURE", "INSTRUCT"]);
+    expect(sim.writes({ endpoint: "orders/invoices" }).at(-1)!.targets).toEqual([
+      `shipmentBoxId:${boxes[1]}`,
+    ]);
+    expect(sim.faults.list().find((r) => r.id === rule.id)).toMatchObject({ matched: 8, fired: 4 });
   });
 
   it("malformedJson cuts the body short under a JSON content type", async () => {
@@ -246,6 +322,8 @@ describe("fault injection: each fault on, observed, then off", () => {
       { kind: "status", status: 500, probability: 2 },
       { kind: "drift", drift: "sideways" },
       { kind: "reset", everyNth: 0 },
+      { kind: "rowFailure", endpoint: "ordersheets" },
+      { kind: "rowFailure", endpoint: "orders/{orderId}/cancel" },
     ]) {
       expect((await api.admin("POST", "faults", rule)).status, JSON.stringify(rule)).toBe(400);
     }
@@ -254,11 +332,12 @@ describe("fault injection: each fault on, observed, then off", () => {
       rules: [
         { kind: "latency", latencyMs: 1 },
         { kind: "malformedJson", endpoint: "returnRequests" },
+        { kind: "rowFailure", endpoint: "POST orders/updateInvoices", probability: 0.1 },
       ],
     });
-    expect(rules.body.rules.map((r) => r.kind)).toEqual(["latency", "malformedJson"]);
+    expect(rules.body.rules.map((r) => r.kind)).toEqual(["latency", "malformedJson", "rowFailure"]);
     // In-process control is the same injector.
-    expect(sim.faults.list()).toHaveLength(2);
+    expect(sim.faults.list()).toHaveLength(3);
   });
 });
 

@@ -15,7 +15,11 @@ import { serializeCoupangJson } from "./json.js";
  *   504 although the change happened), `timeoutAfterWrite` (no answer at all: the socket hangs
  *   or is reset), `malformedJson` (the body cut short), `drift` (extra fields, missing
  *   optional fields, or `null` where a string was), `duplicatePage` (a list answers with the
- *   page it served just before, once more), `reorderPage` (a list page in shuffled order).
+ *   page it served just before, once more), `reorderPage` (a list page in shuffled order);
+ * - inside a batch write's handler (`PUT ordersheets/acknowledgement`, `POST orders/invoices`,
+ *   `POST orders/updateInvoices`): `rowFailure` (a box's row fails with a retryable result code
+ *   and that box is not changed, while the other rows are applied: HTTP 200 with `responseCode`
+ *   1 PARTIAL_ERROR, or 99 when every row failed; §3, §4.1).
  */
 
 /** The fault kinds. */
@@ -28,9 +32,23 @@ export const FAULT_KINDS = [
   "drift",
   "duplicatePage",
   "reorderPage",
+  "rowFailure",
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The batch write endpoints a `rowFailure` acts on: each answers one result row per box (§3, §4.1, §4.2). */
+export const BATCH_WRITE_ENDPOINTS = [
+  "ordersheets/acknowledgement",
+  "orders/invoices",
+  "orders/updateInvoices",
+] as const;
+
+/**
+ * Asked by a batch write once per box, in the order of its result rows, before the box is
+ * judged: true when a `rowFailure` rule fails that box's row (it is then not applied).
+ */
+export type RowFault = () => boolean;
 
 /** HTTP statuses a `status` fault can answer with. */
 export const FAULT_STATUSES = [302, 403, 429, 500, 502, 504, 521] as const;
@@ -105,7 +123,10 @@ export interface FaultRuleInput {
   drift?: Drift;
   /** `drift` `missing`/`null`: the field names to act on (defaults: common optional/string fields). */
   fields?: string[];
-  /** Fire with this probability (0–1) per applicable call. */
+  /**
+   * Fire with this probability (0–1) per applicable call — for `rowFailure`, per box row of a
+   * batch write (so do `count`, `everyNth` and `skip`).
+   */
   probability?: number;
   /** Fire at most this many times in all. */
   count?: number;
@@ -209,6 +230,17 @@ export class FaultInjector {
       else stop = { kind: "status", status: rule.status ?? 500 };
     }
     return { latencyMs, stop };
+  }
+
+  /**
+   * The row decision of a batch write (see {@link RowFault}): the `rowFailure` rules matching
+   * `call`, each row counted as an applicable call; the first rule that fires fails the row.
+   * Always false for endpoints other than {@link BATCH_WRITE_ENDPOINTS}.
+   */
+  rowFault(call: CallInfo): RowFault {
+    const batch = (BATCH_WRITE_ENDPOINTS as readonly string[]).includes(call.endpoint);
+    const rules = batch ? this.rules.filter((r) => r.kind === "rowFailure" && matches(r, call)) : [];
+    return () => rules.some((rule) => fires(rule));
   }
 
   /**
@@ -317,6 +349,11 @@ function validateRule(r: FaultRuleInput): void {
   ) {
     fail("A latency fault needs latencyMs, an integer from 0 to 60000");
   }
+  if (r.kind === "rowFailure" && !rowFailureEndpointOk(r.endpoint)) {
+    fail(
+      `A rowFailure fault acts on the batch writes only: endpoint must be omitted, * or one of ${BATCH_WRITE_ENDPOINTS.join(", ")}, not '${String(r.endpoint)}'`,
+    );
+  }
   if (r.drift !== undefined && !(DRIFTS as readonly string[]).includes(r.drift))
     fail(`drift must be one of ${DRIFTS.join(", ")}`);
   if (r.mode !== undefined && r.mode !== "hang" && r.mode !== "reset") fail("mode must be hang or reset");
@@ -349,6 +386,13 @@ function validateRule(r: FaultRuleInput): void {
   }
   if (r.coversDay !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(r.coversDay)))
     fail("coversDay must be a day yyyy-MM-dd");
+}
+
+/** Whether a `rowFailure` rule's endpoint can name a batch write (with or without its method). */
+function rowFailureEndpointOk(endpoint: string | undefined): boolean {
+  if (endpoint === undefined || endpoint === "*") return true;
+  const name = endpoint.replace(/^(PUT|PATCH|POST) /, "");
+  return (BATCH_WRITE_ENDPOINTS as readonly string[]).includes(name);
 }
 
 /** `body` with its `data` drifted (a deep copy; the world's objects are never touched). */

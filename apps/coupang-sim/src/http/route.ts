@@ -6,7 +6,7 @@ import type { VendorBook } from "../world/book.js";
 import { ApiError } from "../world/errors.js";
 import type { SimVendor } from "../world/types.js";
 import { verifyRequest } from "./auth.js";
-import type { CallInfo, Stop } from "./faults.js";
+import type { CallInfo, RowFault, Stop } from "./faults.js";
 import { JSON_CONTENT_TYPE } from "./json.js";
 import type { RawQuery } from "./params.js";
 import { sendFaultStatus, sendGatewayError } from "./reply.js";
@@ -32,6 +32,8 @@ export interface RouteContext {
   query: RawQuery;
   /** The JSON body (IDs of 16+ digits as bigint), `undefined` when there is none. */
   body: unknown;
+  /** Whether the next box row of a batch write fails (a `rowFailure` fault); hand it to the applier. */
+  rowFault: RowFault;
 }
 
 /** A handler's answer; `applied` lists what a write changed (for the write log). */
@@ -69,7 +71,8 @@ export type HungSockets = Set<Socket>;
  * 2. verify the signature (§1) → 401 `{"code":"ERROR",…}` with `x-sim-auth-reason`;
  * 3. the vendor's throttle (§10, B-4) → 429, or `X-CAG-Warnings` near the limit;
  * 4. faults before the handler (latency, status, reset);
- * 5. bring the world to now and run the handler (validation errors → their 400/500);
+ * 5. bring the world to now and run the handler (validation errors → their 400/500), a batch
+ *    write asking the `rowFailure` faults row by row;
  * 6. log an applied write;
  * 7. faults after the handler (status after write, lost response, body faults), then send.
  */
@@ -140,6 +143,7 @@ export function registerCoupangRoute(
             params: request.params,
             query: request.query,
             body: request.body,
+            rowFault: state.faults.rowFault(call),
           });
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;

@@ -57,10 +57,17 @@ const NOT_CHANGEABLE = "배송상태를 변경할 수 없습니다. 주문내역
  * acknowledgement visibility lag (B-7) the change is accepted now and becomes visible
  * later; acknowledging again meanwhile succeeds again. `responseCode` is 0 all, 1 some, 99
  * none succeeded. `shipmentBoxIds` has 1–50 entries (checked by the caller).
+ * @param rowFault asked once per box first (a `rowFailure` fault): true fails the row with
+ *   §3's retryable `NOT_FOUND_SHIPMENT_BOX` and leaves the box as it is.
  */
-export function acknowledge(book: VendorBook, shipmentBoxIds: readonly bigint[], nowMs: number): Outcome {
+export function acknowledge(
+  book: VendorBook,
+  shipmentBoxIds: readonly bigint[],
+  nowMs: number,
+  rowFault: () => boolean = () => false,
+): Outcome {
   const rows = shipmentBoxIds.map((id): ResultRow => {
-    const i = book.findBox(id, nowMs);
+    const i = rowFault() ? -1 : book.findBox(id, nowMs);
     if (i < 0) {
       return row(id, "NOT_FOUND_SHIPMENT_BOX", true, `shipmentBoxId (${id}) is not found.`);
     }
@@ -185,6 +192,7 @@ const INVOICE_RESULTS: Readonly<Record<string, readonly [boolean, string]>> = {
   NOT_ALLOW_SEPARATE_AFTER_NORMAL_DELIVERY: [false, "일반배송 접수 후 분리배송을 다시 할 수 없습니다."],
   IS_SEPARATE_MUST_BE_TRUE_WHEN_SEPARATE_DELIVERY: [false, "분리배송 접수 후 일반배송으로 처리 할 수 없습니다. 분리배송 여부를 Y로 수정하시기 바랍니다."],
   NOT_ALLOW_SEPARATE_WHEN_ONE_VENDOR_ITEM: [false, "상품이 한가지인 경우 분리배송 할 수 없습니다."],
+  UNDEFINED_ERROR_OCCUR: [true, "알수없는 오류"],
 };
 
 /** A failed invoice row with the documented `retryRequired` and message (§4.1 table). */
@@ -222,6 +230,8 @@ function recipientKey(book: VendorBook, i: number): string {
  * otherwise HTTP 200 with one result per box (`responseCode` 0, 1 or 99). Uploads move
  * INSTRUCT → DEPARTURE (NONE_TRACKING for `DIRECT`) and support split shipments; updates
  * apply in DEPARTURE/DELIVERING/FINAL_DELIVERY/NONE_TRACKING and restart tracking.
+ * @param rowFault asked once per box first (a `rowFailure` fault): true fails the box's row
+ *   with §4.1's retryable `UNDEFINED_ERROR_OCCUR` and leaves the box as it is.
  */
 export function applyInvoices(
   book: VendorBook,
@@ -229,6 +239,7 @@ export function applyInvoices(
   rows: readonly InvoiceRow[],
   mode: "upload" | "update",
   nowMs: number,
+  rowFault: () => boolean = () => false,
 ): Outcome {
   for (const r of rows) {
     const carrier = carrierOr500(r.deliveryCompanyCode);
@@ -239,6 +250,7 @@ export function applyInvoices(
   const results: ResultRow[] = [];
   for (const [id, group] of groups) {
     try {
+      if (rowFault()) throw new InvoiceFailure("UNDEFINED_ERROR_OCCUR");
       invoiceBox(book, registry, id, group, mode, nowMs);
       results.push({
         shipmentBoxId: id,

@@ -280,6 +280,29 @@ describe("POST …/orders/invoices and …/orders/updateInvoices (§4)", () => {
     expect((await upload(rows(direct, "CJGLS", number()), "updateInvoices")).body.data.responseCode).toBe(0);
   });
 
+  it("a rowFailure fault fails an update's box row as UNDEFINED_ERROR_OCCUR, unapplied, beside an applied one", async () => {
+    const [a, b] = [take("DEPARTURE"), take("DEPARTURE")];
+    sim.faults.add({ kind: "rowFailure", endpoint: "POST orders/updateInvoices", count: 1 });
+    try {
+      const res = await upload(
+        [...rows(a, "CJGLS", number()), ...rows(b, "CJGLS", number())],
+        "updateInvoices",
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ responseCode: 1, responseMessage: "PARTIAL_ERROR" });
+      expect(res.body.data.responseList.map((r) => [r.resultCode, r.retryRequired])).toEqual([
+        ["UNDEFINED_ERROR_OCCUR", true],
+        ["OK", false],
+      ]);
+      expect((await single(a.shipmentBoxId)).invoiceNumber).toBe(a.invoiceNumber);
+      expect(sim.writes({ endpoint: "orders/updateInvoices" }).at(-1)!.targets).toEqual([
+        `shipmentBoxId:${b.shipmentBoxId}`,
+      ]);
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
   it("answers ORDER_DELIVERY_CANCELED for a cancelled box and NOT_FOUND_SHIPMENT_BOX for another order's ID", async () => {
     const o = take("INSTRUCT");
     await api.admin("POST", "events", { type: "stopShipmentRequest", shipmentBoxId: o.shipmentBoxId });

@@ -31,7 +31,7 @@ const acknowledgement: CoupangRoute = {
         `shipmentBoxIds는 1개 이상 ${MAX_ACK_BOXES}개 이하로 요청해 주세요. (${ids.length}개)`,
       );
     }
-    return acknowledge(ctx.book, ids, ctx.nowMs);
+    return acknowledge(ctx.book, ids, ctx.nowMs, ctx.rowFault);
   },
 };
 
@@ -67,7 +67,14 @@ function invoiceRoute(mode: "upload" | "update"): CoupangRoute {
     handle(ctx) {
       const body = asRecord(ctx.body);
       checkVendorId(body, ctx.vendor.vendorId);
-      return applyInvoices(ctx.book, ctx.state.world.invoices, invoiceRows(body), mode, ctx.nowMs);
+      return applyInvoices(
+        ctx.book,
+        ctx.state.world.invoices,
+        invoiceRows(body),
+        mode,
+        ctx.nowMs,
+        ctx.rowFault,
+      );
     },
   };
 }
