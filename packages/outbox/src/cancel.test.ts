@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { CoupangRetryableError, type CancelResult, type OrderSheet } from "@cos/coupang";
-import { cancelLinesOf, cancelRefusalOf, judgeCancelReadBack, judgeCancelResult } from "./cancel.js";
+import {
+  cancelEffect,
+  cancelLinesOf,
+  cancelRefusalOf,
+  judgeCancelReadBack,
+  judgeCancelResult,
+} from "./cancel.js";
 import { parseCommand, type CancelCommand } from "./command.js";
 
 const command = (items?: Array<{ vendorItemId: bigint; receiptCount: number }>) =>
@@ -52,6 +58,43 @@ describe("cancelLinesOf and judgeCancelReadBack", () => {
       ]);
     expect(judgeCancelReadBack(lines, after(2, 2))).toEqual({ kind: "applied" });
     expect(judgeCancelReadBack(lines, after(2, 1))).toEqual({ kind: "partial", cancelled: [1n], open: [3n] });
+  });
+});
+
+describe("cancelEffect", () => {
+  const before = sheet("INSTRUCT", [
+    [1n, { shippingCount: 3, cancelCount: 1, holdCountForCancel: 2 }],
+    [2n, { shippingCount: 2, cancelCount: 0, holdCountForCancel: 0 }],
+    [3n, { shippingCount: 1, cancelCount: 0, holdCountForCancel: 0 }],
+  ]);
+  const lines = [
+    { vendorItemId: 1n, receiptCount: 1, cancelCountBefore: 1 },
+    { vendorItemId: 2n, receiptCount: 2, cancelCountBefore: 0 },
+    { vendorItemId: 9n, receiptCount: 1, cancelCountBefore: 0 },
+  ];
+  const box = { vendorId: "A00012345", shipmentBoxId: 300000000000012345n, invoiceNumber: null };
+
+  it("adds what was sent to the box read before, completing held quantities first; the status stays", () => {
+    expect(cancelEffect(command(), lines, before, "before")).toEqual({
+      ...box,
+      status: "INSTRUCT",
+      items: [
+        { vendorItemId: 1n, cancelCount: 2, holdCountForCancel: 1, canceled: false },
+        { vendorItemId: 2n, cancelCount: 2, holdCountForCancel: 0, canceled: true },
+      ],
+    });
+  });
+
+  it("takes a box read back after the cancel as it is, for the items sent only", () => {
+    const after = sheet("ACCEPT", [
+      [1n, { shippingCount: 3, cancelCount: 3, holdCountForCancel: 0 }],
+      [3n, { shippingCount: 1, cancelCount: 0, holdCountForCancel: 0 }],
+    ]);
+    expect(cancelEffect(command(), lines, after, "after")).toEqual({
+      ...box,
+      status: "ACCEPT",
+      items: [{ vendorItemId: 1n, cancelCount: 3, holdCountForCancel: 0, canceled: true }],
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { CoupangError, parseJson, type CancelResult, type OrderSheet } from "@cos/coupang";
-import type { JsonValue } from "@cos/db";
+import type { BoxEffect, ItemEffect, JsonValue } from "@cos/db";
 import type { CancelCommand } from "./command.js";
 
 /**
@@ -109,6 +109,44 @@ export function judgeCancelReadBack(lines: readonly CancelLine[], sheet: OrderSh
   if (cancelled.length === lines.length) return { kind: "applied" };
   if (cancelled.length === 0) return { kind: "open" };
   return { kind: "partial", cancelled, open: lines.filter((l) => !reached(l)).map((l) => l.vendorItemId) };
+}
+
+/**
+ * What a cancel that took effect did to its box, for the local copy (`markBoxAfterCommand`): the
+ * box keeps its status (§5.1: an ACCEPT box is cancelled, an INSTRUCT one stopped, neither moves),
+ * and each sent item is as Coupang then serves it (§2.1). From `sheet` read `"before"` sending,
+ * each line's quantity is added to `cancelCount` and released from `holdCountForCancel` (a cancel
+ * completes a held quantity first); a sheet read back `"after"` is taken as it is. `canceled` once
+ * the cancelled count reaches the ordered one. Items the sheet lacks are left out. Pure.
+ */
+export function cancelEffect(
+  command: CancelCommand,
+  lines: readonly CancelLine[],
+  sheet: OrderSheet,
+  read: "before" | "after",
+): BoxEffect {
+  const box = quantities(sheet);
+  const items = lines.flatMap((line): ItemEffect[] => {
+    const q = box.get(line.vendorItemId);
+    if (q === undefined) return [];
+    const sent = read === "before" ? line.receiptCount : 0;
+    const cancelCount = q.cancelled + sent;
+    return [
+      {
+        vendorItemId: line.vendorItemId,
+        cancelCount,
+        holdCountForCancel: Math.max(0, q.held - sent),
+        canceled: cancelCount >= q.ordered,
+      },
+    ];
+  });
+  return {
+    vendorId: command.vendorId,
+    shipmentBoxId: command.shipmentBoxId,
+    status: sheet.status,
+    invoiceNumber: null,
+    items,
+  };
 }
 
 /** How Coupang's answer to a cancel leaves the command. */

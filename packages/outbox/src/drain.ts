@@ -34,6 +34,7 @@ import {
 import {
   CANCEL_NOT_ALLOWED,
   CANCELLABLE_STATUSES,
+  cancelEffect,
   cancelLinesFromJson,
   cancelLinesJson,
   cancelLinesOf,
@@ -169,9 +170,11 @@ interface Work extends Entry {
  *   ORDER_DELIVERY_CANCELED → cancelled; any other code → rejected with it. A timeout or 5xx on a
  *   write → unknown. A 429 or block → the rest of the drain is deferred without spending attempts.
  * - Retries wait `backoffMs` (exponential with jitter); when the attempts of the kind are spent
- *   the command is dead.
- * - A success writes the box's new status and invoice onto `shipment_boxes` and appends a change
- *   event, in the transaction that records the command's transition.
+ *   the command is dead — after a last try whose answer was lost, only once a read-back shows it
+ *   not applied. An upload waiting for its box's acknowledgement spends no attempt.
+ * - A success writes the box's new status and invoice onto `shipment_boxes`, and a cancel's the
+ *   items' cancelled and held counts onto `order_items` (as the next poll will read them), and
+ *   appends the change events, in the transaction that records the command's transition.
  *
  * Throws what is not a `CoupangError` (a bug, the database): the claimed commands then stay
  * in_flight until their lease ends, and are read back by the next drain.
@@ -215,12 +218,13 @@ class Drain {
     for (const work of invoices.filter((w) => !w.verdict && w.ack !== undefined)) {
       const ack = work.ack?.verdict;
       if (ack?.to !== "succeeded") {
-        work.verdict = {
-          to: "retry",
-          unknown: work.unknown,
-          code: "WAITING_FOR_ACKNOWLEDGEMENT",
-          message: `box ${work.command.shipmentBoxId} is ACCEPT and its acknowledgement is ${ack?.to ?? "pending"}${ack ? ` (${ack.code})` : ""}`,
-        };
+        const next = work.ack && ack ? this.transition(work.ack, ack) : undefined;
+        work.verdict = this.waitForAck(
+          work,
+          next?.to,
+          next?.nextAttemptAt,
+          `box ${work.command.shipmentBoxId} is ACCEPT and its acknowledgement is ${next?.to ?? "pending"}${ack ? ` (${ack.code})` : ""}`,
+        );
       }
     }
     await this.sendInvoices(
@@ -367,7 +371,7 @@ class Drain {
           message: `${via}: box is ${judged.box.status} with invoice ${judged.box.invoiceNumber ?? "none"}, not ours ${command.invoiceNumber}: update it instead (§4.2)`,
         };
       }
-      return undefined;
+      return this.spent(work, `${via}: not applied (box is ${judged.box.status})`);
     }
     if (
       afterCode === "INVALID_STATUS" &&
@@ -562,8 +566,13 @@ class Drain {
         resultMessage: message,
         httpStatus: 200,
       });
-      if (judged.kind === "applied") return { to: "succeeded", code: "READ_BACK", message, effect: null };
+      if (judged.kind === "applied") {
+        const effect = cancelEffect(command, sent ?? [], sheet, "after");
+        return { to: "succeeded", code: "READ_BACK", message, effect };
+      }
       if (judged.kind === "partial") return { to: "rejected", code: "PARTIAL_CANCEL", message };
+      const spent = this.spent(work, message);
+      if (spent) return spent;
       work.unknown = false;
       startedAt = this.clock();
     }
@@ -620,7 +629,12 @@ class Drain {
     if (judged.to === "unknown")
       return { to: "retry", unknown: true, code: judged.code, message: judged.message };
     if (judged.to === "succeeded")
-      return { to: "succeeded", code: judged.code, message: judged.message, effect: null };
+      return {
+        to: "succeeded",
+        code: judged.code,
+        message: judged.message,
+        effect: cancelEffect(command, lines, sheet, "before"),
+      };
     return { to: "rejected", code: judged.code, message: judged.message };
   }
 
@@ -653,12 +667,12 @@ class Drain {
         }
         const [claimed] = await this.claim([command.id]);
         if (claimed === undefined) {
-          work.verdict = {
-            to: "retry",
-            unknown: work.unknown,
-            code: "WAITING_FOR_ACKNOWLEDGEMENT",
-            message: `box ${work.command.shipmentBoxId} is ACCEPT; its acknowledgement command ${command.id} is ${command.status}`,
-          };
+          work.verdict = this.waitForAck(
+            work,
+            command.status,
+            command.nextAttemptAt,
+            `box ${work.command.shipmentBoxId} is ACCEPT; its acknowledgement command ${command.id} is ${command.status}`,
+          );
           continue;
         }
         [ack] = this.prepare(claimed);
@@ -667,6 +681,25 @@ class Drain {
       }
       work.ack = ack;
     }
+  }
+
+  /**
+   * The verdict of an upload whose box's acknowledgement has not succeeded (`ackStatus`, due again
+   * at `ackDueAt`): the upload was not tried, so it waits until the acknowledgement is due without
+   * spending an attempt — else a few lost answers of the acknowledgement killed the upload. Only
+   * behind a dead acknowledgement does it spend its tries, so it ends dead beside it instead of
+   * waiting for an operator forever.
+   */
+  private waitForAck(
+    work: Work,
+    ackStatus: OutboxStatus | undefined,
+    ackDueAt: Date | undefined,
+    message: string,
+  ): Verdict {
+    const code = "WAITING_FOR_ACKNOWLEDGEMENT";
+    if (ackStatus === "dead") return { to: "retry", unknown: work.unknown, code, message };
+    const untilMs = Math.max(this.now.getTime(), ackDueAt?.getTime() ?? 0);
+    return { to: "deferred", code, message, untilMs };
   }
 
   /** ACKNOWLEDGE in batches of ≤ 50 boxes (coupang-api.md §3), reading back first where needed. */
@@ -837,6 +870,26 @@ class Drain {
     throw error;
   }
 
+  /** The tries `work` has: its own `max_attempts`, else its kind's policy. */
+  private maxAttemptsOf(work: Entry): number {
+    return work.record.maxAttempts ?? this.policies[work.record.kind as OutboxCommandKind].maxAttempts;
+  }
+
+  /**
+   * For a command claimed past its tries only to read back a last try whose answer was lost (see
+   * `transition`), once the read shows it not applied: dead, unsent. Undefined while tries remain.
+   */
+  private spent(work: Entry, message: string): Verdict | undefined {
+    const max = this.maxAttemptsOf(work);
+    if (work.record.attempts <= max) return undefined;
+    return {
+      to: "retry",
+      unknown: false,
+      code: "ATTEMPTS_SPENT",
+      message: `${message}; its ${max} tries are spent`,
+    };
+  }
+
   private deferred(message: string): Verdict {
     return {
       to: "deferred",
@@ -918,9 +971,16 @@ class Drain {
       case "retry": {
         const kind = work.record.kind as OutboxCommandKind;
         const policy = this.policies[kind];
-        const max = work.record.maxAttempts ?? policy.maxAttempts;
+        const max = this.maxAttemptsOf(work);
+        const mayHaveApplied = verdict.unknown || work.unknown;
+        // A last try whose answer was lost is read back once more (`spent`) before the command is
+        // dead: Coupang may have applied it, and a dead command that took effect would be lost.
         const to: OutboxStatus =
-          work.record.attempts >= max ? "dead" : verdict.unknown || work.unknown ? "unknown" : "pending";
+          work.record.attempts > max || (work.record.attempts === max && !mayHaveApplied)
+            ? "dead"
+            : mayHaveApplied
+              ? "unknown"
+              : "pending";
         const delay =
           verdict.delayMs ?? backoffMs(policy, work.record.attempts, this.options.random ?? Math.random);
         return {

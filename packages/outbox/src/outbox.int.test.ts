@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CoupangClient, parseJson } from "@cos/coupang";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
-import { ensureVendorAccount, OUTBOX_CHANNEL, type PrismaClient } from "@cos/db";
+import {
+  appendChangeEvents,
+  ensureVendorAccount,
+  OUTBOX_CHANNEL,
+  upsertShipmentBoxes,
+  withTransaction,
+  type PrismaClient,
+} from "@cos/db";
+import { normalizeOrderSheet } from "@cos/sync";
 import { enqueueCommand } from "./command.js";
 import { drainOutbox, type DrainOutboxOptions } from "./drain.js";
 import { rearmCommand } from "./operator.js";
@@ -172,6 +180,29 @@ async function syncLocally(box: Box): Promise<void> {
   }
 }
 
+/** Writes boxes as Coupang serves them now, the way a poll does (normalizer, upsert, change feed in one transaction). */
+async function pollBoxes(boxes: readonly Box[]): Promise<void> {
+  const rows = await Promise.all(
+    boxes.map(async (box) =>
+      normalizeOrderSheet(VENDOR.vendorId, await client.getOrderSheet(box.shipmentBoxId)),
+    ),
+  );
+  await withTransaction(prisma, async (tx) => {
+    await appendChangeEvents(tx, (await upsertShipmentBoxes(tx, rows)).events);
+  });
+}
+
+/** The change feed after event `afterId`, in order. */
+function feedAfter(
+  afterId: bigint,
+): Promise<Array<{ id: bigint; entity: string; entityId: string; kind: string; fields: string[] }>> {
+  return prisma.$queryRawUnsafe(
+    `SELECT id, entity, entity_id AS "entityId", kind, changed_fields AS fields FROM change_events
+     WHERE id > $1::bigint ORDER BY id`,
+    afterId.toString(),
+  );
+}
+
 describe("enqueueCommand and the SQL contract", () => {
   it("makes one command of two identical enqueues", async () => {
     const [box] = await acceptBoxes(1);
@@ -307,7 +338,7 @@ describe("executors", () => {
         kind: "status_changed",
         old: "INSTRUCT",
         new: "DEPARTURE",
-        fields: ["status", "invoice_number"],
+        fields: ["status", "invoiceNumber"],
       },
     ]);
   });
@@ -451,8 +482,13 @@ describe("executors", () => {
     sim.faults.add({ endpoint: "orders/invoices", kind: "status", status: 502, count: 2 });
     expect((await drain()).statuses).toEqual({ unknown: 1 });
     sim.clock.advance(HOUR);
-    expect((await drain()).statuses).toEqual({ dead: 1 });
-    expect(await commands()).toEqual([expect.objectContaining({ status: "dead", attempts: 2 })]);
+    // The last try's answer was lost too: one more read before it is dead, nothing resent.
+    expect((await drain()).statuses).toEqual({ unknown: 1 });
+    sim.clock.advance(HOUR);
+    expect(await drain()).toMatchObject({ statuses: { dead: 1 }, calls: 1 });
+    expect(await commands()).toEqual([
+      expect.objectContaining({ status: "dead", attempts: 3, code: "ATTEMPTS_SPENT" }),
+    ]);
     sim.clock.advance(HOUR);
     expect((await drain()).claimed).toBe(0);
 
@@ -473,8 +509,40 @@ describe("executors", () => {
       "read_back_open",
       "unknown",
       "read_back_open",
+      "read_back_open",
       "succeeded",
     ]);
+    expect(writesOf("orders/invoices", box!)).toHaveLength(1);
+  });
+
+  it("reads back a last try whose answer was lost: applied, it has succeeded, not died", async () => {
+    const [box] = await instructBoxes(1);
+    const { command } = await upload(box!, invoiceNumber(), { maxAttempts: 1 });
+    sim.faults.add({ endpoint: "orders/invoices", kind: "timeoutAfterWrite", mode: "reset", count: 1 });
+    expect((await drain()).statuses).toEqual({ unknown: 1 });
+    sim.clock.advance(HOUR);
+    expect(await drain()).toMatchObject({ statuses: { succeeded: 1 }, calls: 1 });
+    expect((await attemptLog(command.id)).map((a) => a.outcome)).toEqual(["unknown", "read_back_applied"]);
+    expect(writesOf("orders/invoices", box!)).toHaveLength(1);
+  });
+
+  it("spends no attempt of an upload while its box's acknowledgement is retried", async () => {
+    const [box] = await acceptBoxes(1);
+    await syncLocally(box!);
+    const { command } = await upload(box!, invoiceNumber());
+    sim.faults.add({ endpoint: "ordersheets/acknowledgement", kind: "status", status: 500, count: 1 });
+    expect((await drain()).statuses).toEqual({ unknown: 1, pending: 1 });
+    expect((await commands()).find((c) => c.id === command.id)).toMatchObject({
+      status: "pending",
+      attempts: 0,
+      code: "WAITING_FOR_ACKNOWLEDGEMENT",
+    });
+    sim.clock.advance(HOUR);
+    expect((await drain()).statuses).toEqual({ succeeded: 2 });
+    expect((await commands()).find((c) => c.id === command.id)).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+    });
     expect(writesOf("orders/invoices", box!)).toHaveLength(1);
   });
 
@@ -697,5 +765,102 @@ describe("CANCEL", () => {
     expect((await drain()).claimed).toBe(0);
     expect(sim.calls()["POST orders/{orderId}/cancel"]).toBe(sent + 1);
     expect(cancelWrites(box!)).toHaveLength(0);
+  });
+
+  /** A box's status with one item's quantities. */
+  interface ItemCopy {
+    box: string;
+    status: string;
+    item: string;
+    cancelCount: number | undefined;
+    holdCountForCancel: number | undefined;
+    canceled: boolean | null | undefined;
+  }
+  /** The local boxes' status and their items' quantities, as stored. */
+  const localCopy = async (boxes: readonly Box[]) =>
+    prisma.$queryRawUnsafe<ItemCopy[]>(
+      `SELECT b.shipment_box_id::text AS box, b.status, i.vendor_item_id::text AS item, i.cancel_count AS "cancelCount",
+              i.hold_count_for_cancel AS "holdCountForCancel", i.canceled
+       FROM shipment_boxes b JOIN order_items i USING (shipment_box_id)
+       WHERE b.shipment_box_id = ANY($1::bigint[]) ORDER BY 1, 3`,
+      boxes.map((b) => b.shipmentBoxId.toString()),
+    );
+  /** The same, as Coupang serves the boxes now: what a poll would store. */
+  const coupangCopy = async (boxes: readonly Box[]) => {
+    const rows: ItemCopy[] = [];
+    for (const box of boxes) {
+      const sheet = (await client.getOrderSheet(box.shipmentBoxId)).value;
+      for (const item of sheet.orderItems) {
+        rows.push({
+          box: box.shipmentBoxId.toString(),
+          status: sheet.status,
+          item: item.vendorItemId.toString(),
+          cancelCount: item.cancelCount,
+          holdCountForCancel: item.holdCountForCancel,
+          canceled: item.canceled,
+        });
+      }
+    }
+    return rows.sort((a, b) => `${a.box}:${a.item}`.localeCompare(`${b.box}:${b.item}`));
+  };
+  const lastEventId = async () =>
+    (await prisma.$queryRawUnsafe<Array<{ id: bigint | null }>>(`SELECT max(id) AS id FROM change_events`))[0]
+      ?.id ?? 0n;
+
+  it("records a cancel on the local items and the feed at once, and the next poll changes nothing back", async () => {
+    const [stopped] = await acceptBoxes(1, 2);
+    await client.acknowledgeOrders([stopped!.shipmentBoxId]);
+    const [whole] = await acceptBoxes(1);
+    const boxes = [stopped!, whole!];
+    await pollBoxes(boxes);
+    const item = stopped!.items[0]!;
+    await cancel(stopped!, { items: [{ vendorItemId: item, receiptCount: 1 }] });
+    await cancel(whole!);
+    const before = await lastEventId();
+
+    expect((await drain()).statuses).toEqual({ succeeded: 2 });
+    const truth = await coupangCopy(boxes);
+    expect(await localCopy(boxes)).toEqual(truth);
+    // INSTRUCT gets a stop-shipment and ACCEPT a cancel; neither box moves (§5.1).
+    expect(new Set(truth.map((r) => `${r.box} ${r.status}`))).toEqual(
+      new Set([`${stopped!.shipmentBoxId} INSTRUCT`, `${whole!.shipmentBoxId} ACCEPT`]),
+    );
+    const changed = truth.filter(
+      (r) => r.box === whole!.shipmentBoxId.toString() || r.item === item.toString(),
+    );
+    const byId = (a: { entityId: string }, b: { entityId: string }) => a.entityId.localeCompare(b.entityId);
+    expect((await feedAfter(before)).map(({ id: _id, ...e }) => e).sort(byId)).toEqual(
+      changed.map((r) => ({
+        entity: "order_item",
+        entityId: `${r.box}:${r.item}`,
+        kind: "updated",
+        fields: r.canceled ? ["cancelCount", "canceled"] : ["cancelCount"],
+      })),
+    );
+
+    // The next poll (a reconciliation reads the delisted whole box by key) writes what the cancel
+    // wrote: no value moves back, no status changes; it only records the payload it had not seen.
+    const recorded = await localCopy(boxes);
+    const polled = await lastEventId();
+    await pollBoxes(boxes);
+    expect(await localCopy(boxes)).toEqual(recorded);
+    const afterPoll = await feedAfter(polled);
+    expect(afterPoll.length).toBeGreaterThan(0);
+    expect(afterPoll.filter((e) => e.kind !== "updated")).toEqual([]);
+  });
+
+  it("records a cancel confirmed by reading back after a lost answer, from the box as read", async () => {
+    const [box] = await acceptBoxes(1);
+    await pollBoxes([box!]);
+    const stored = await localCopy([box!]);
+    await cancel(box!);
+    sim.faults.add({ endpoint: "orders/{orderId}/cancel", kind: "timeoutAfterWrite", count: 1 });
+    expect((await drain()).statuses).toEqual({ unknown: 1 });
+    // Nothing is recorded while it is not known whether the cancel took effect.
+    expect(await localCopy([box!])).toEqual(stored);
+    sim.clock.advance(HOUR);
+    expect(await drain()).toMatchObject({ statuses: { succeeded: 1 }, calls: 1 });
+    expect(await localCopy([box!])).toEqual(await coupangCopy([box!]));
+    expect((await localCopy([box!])).every((r) => r.canceled === true)).toBe(true);
   });
 });

@@ -400,15 +400,29 @@ export interface BoxEffect {
   status: string;
   /** The invoice number now on the box; null when the command set none (an acknowledgement). */
   invoiceNumber: string | null;
+  /** The items whose quantities the command changed (a cancel, §5.1), as Coupang now serves them. */
+  items?: readonly ItemEffect[];
+}
+
+/** An item's quantities as Coupang serves them after a command (coupang-api.md §2.1), for `order_items`. */
+export interface ItemEffect {
+  vendorItemId: bigint;
+  cancelCount: number;
+  holdCountForCancel: number;
+  /** Coupang's `canceled`: nothing of the item is left to ship. */
+  canceled: boolean;
 }
 
 /**
  * Writes the effect of succeeded commands onto the synced boxes before the next poll confirms it:
  * the status, never backwards (by {@link SHIPMENT_BOX_STATUS_RANK}, with the invoice update's move
- * back to DEPARTURE allowed when the invoice changes, coupang-api.md §4.2), and the invoice
- * number. `raw` stays as last read, so the next poll still sees a changed payload and records it.
- * Boxes not synced yet are skipped. Returns the change events to append (one per box changed:
- * `status_changed`, or `updated` for an invoice alone); none for a box that did not change.
+ * back to DEPARTURE allowed when the invoice changes, coupang-api.md §4.2), the invoice number,
+ * and the items' quantities (`cancel_count`, `hold_count_for_cancel`, `canceled`) set to what
+ * Coupang serves, so the next poll writes the same values. `raw` stays as last read, so the next
+ * poll still sees a changed payload and records it. Boxes and items not synced yet are skipped.
+ * Returns the change events to append: one per box changed (`status_changed`, or `updated` for an
+ * invoice alone), then one `updated` per item changed, naming Coupang's fields; none for a row
+ * that did not change.
  */
 export async function markBoxAfterCommand(
   sql: SqlClient,
@@ -455,7 +469,7 @@ export async function markBoxAfterCommand(
       })),
     ),
   );
-  return rows.map((row): ChangeEventDraft => {
+  const boxEvents = rows.map((row): ChangeEventDraft => {
     const statusChanged = row.oldStatus !== row.newStatus;
     const invoiceChanged = row.oldInvoice !== row.newInvoice;
     return {
@@ -465,7 +479,62 @@ export async function markBoxAfterCommand(
       kind: statusChanged ? "status_changed" : "updated",
       oldStatus: row.oldStatus,
       newStatus: row.newStatus,
-      changedFields: [...(statusChanged ? ["status"] : []), ...(invoiceChanged ? ["invoice_number"] : [])],
+      changedFields: [...(statusChanged ? ["status"] : []), ...(invoiceChanged ? ["invoiceNumber"] : [])],
     };
   });
+  return [...boxEvents, ...(await markItemsAfterCommand(sql, effects))];
+}
+
+/** The item half of {@link markBoxAfterCommand}: its `order_items` updates and their events. */
+async function markItemsAfterCommand(
+  sql: SqlClient,
+  effects: readonly BoxEffect[],
+): Promise<ChangeEventDraft[]> {
+  const items = effects.flatMap((e) =>
+    (e.items ?? []).map((item) => ({
+      vendor_id: e.vendorId,
+      shipment_box_id: e.shipmentBoxId.toString(),
+      vendor_item_id: item.vendorItemId.toString(),
+      cancel_count: item.cancelCount,
+      hold_count_for_cancel: item.holdCountForCancel,
+      canceled: item.canceled,
+    })),
+  );
+  if (items.length === 0) return [];
+  const rows = await sql.$queryRawUnsafe<Array<{ vendorId: string; id: string; changed: string[] }>>(
+    `WITH e AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(vendor_id text, shipment_box_id bigint,
+         vendor_item_id bigint, cancel_count integer, hold_count_for_cancel integer, canceled boolean)
+     ), cur AS (
+       SELECT e.*, i.cancel_count AS old_cancel, i.hold_count_for_cancel AS old_hold, i.canceled AS old_canceled
+       FROM order_items i JOIN e ON e.shipment_box_id = i.shipment_box_id
+         AND e.vendor_item_id = i.vendor_item_id AND e.vendor_id = i.vendor_id
+       FOR UPDATE OF i
+     )
+     UPDATE order_items i
+     SET cancel_count = cur.cancel_count, hold_count_for_cancel = cur.hold_count_for_cancel,
+         canceled = cur.canceled, updated_at = now()
+     FROM cur
+     WHERE i.shipment_box_id = cur.shipment_box_id AND i.vendor_item_id = cur.vendor_item_id
+       AND (cur.cancel_count IS DISTINCT FROM cur.old_cancel OR cur.hold_count_for_cancel IS DISTINCT FROM cur.old_hold
+            OR cur.canceled IS DISTINCT FROM cur.old_canceled)
+     RETURNING i.vendor_id AS "vendorId", i.shipment_box_id::text || ':' || i.vendor_item_id::text AS id,
+       array_remove(ARRAY[
+         CASE WHEN cur.cancel_count IS DISTINCT FROM cur.old_cancel THEN 'cancelCount' END,
+         CASE WHEN cur.canceled IS DISTINCT FROM cur.old_canceled THEN 'canceled' END,
+         CASE WHEN cur.hold_count_for_cancel IS DISTINCT FROM cur.old_hold THEN 'holdCountForCancel' END
+       ], NULL) AS changed`,
+    JSON.stringify(items),
+  );
+  return rows
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((row): ChangeEventDraft => ({
+      vendorId: row.vendorId,
+      entity: "order_item",
+      entityId: row.id,
+      kind: "updated",
+      oldStatus: null,
+      newStatus: null,
+      changedFields: row.changed,
+    }));
 }
