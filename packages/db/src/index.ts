@@ -5,12 +5,16 @@ export { listen, type Listener, type ListenOptions } from "./listen.js";
 export { migrate, defaultMigrationsDir, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from "./migrate.js";
 export type { MigrateOptions, MigrateResult } from "./migrate.js";
 export { startEmbeddedPostgres, embeddedDataDir, ROOT_RUNTIME_DIR } from "./embedded.js";
+export { createScratchDatabase, type ScratchDatabase, type ScratchDatabaseOptions } from "./scratch.js";
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from "./embedded.js";
 export { withTransaction, type Tx, type TransactionOptions } from "./transaction.js";
-export type { JsonValue, SqlClient } from "./repositories/sql.js";
+export type { ColumnKind, ColumnSpec, JsonValue, SqlClient } from "./repositories/sql.js";
+export { encodeRow } from "./repositories/sql.js";
 export {
   boxCountsByDay,
   upsertShipmentBoxes,
+  ORDER_ITEM_COLUMNS,
+  SHIPMENT_BOX_COLUMNS,
   SHIPMENT_BOX_STATUS_RANK,
   SHIPMENT_BOX_LOCK,
 } from "./repositories/shipment-boxes.js";
@@ -104,6 +108,7 @@ export {
   transitionOutboxCommand,
   type BoxCommand,
   type BoxEffect,
+  type ItemEffect,
   type ClaimOutboxInput,
   type ClaimedOutboxCommand,
   type EnqueueOutboxInput,

@@ -196,8 +196,14 @@ const ITEM_SPECS: ColumnSpecs<OrderItemRow> = {
   rawHash: { column: "raw_hash", kind: "sha256" },
 };
 
-const BOX_COLUMNS = columnList(BOX_SPECS);
-const ITEM_COLUMNS = columnList(ITEM_SPECS);
+/**
+ * The columns of `shipment_boxes` a {@link ShipmentBoxRow} fills, in the upsert's order, with the
+ * field feeding each and its encoding (see `encodeRow`): for writers that bypass the upsert, such
+ * as the ingest benchmark's `COPY`.
+ */
+export const SHIPMENT_BOX_COLUMNS = columnList(BOX_SPECS);
+/** The columns of `order_items` an {@link OrderItemRow} fills; see {@link SHIPMENT_BOX_COLUMNS}. */
+export const ORDER_ITEM_COLUMNS = columnList(ITEM_SPECS);
 
 /** The newest `invoiceNumberUploadDate` among a payload's items (KST text sorts as time does). */
 function latestInvoiceUploadSql(raw: string): string {
@@ -213,7 +219,7 @@ export const SHIPMENT_BOX_LOCK = 1668249968;
 
 const BOX_STATEMENTS = upsertStatements({
   table: "shipment_boxes",
-  columns: BOX_COLUMNS,
+  columns: SHIPMENT_BOX_COLUMNS,
   key: ["shipment_box_id"],
   statusColumn: "status",
   lock: { namespace: SHIPMENT_BOX_LOCK, key: `r."shipment_box_id"` },
@@ -236,7 +242,7 @@ const BOX_STATEMENTS = upsertStatements({
 
 const ITEM_STATEMENTS = upsertStatements({
   table: "order_items",
-  columns: ITEM_COLUMNS,
+  columns: ORDER_ITEM_COLUMNS,
   key: ["shipment_box_id", "vendor_item_id"],
   // Items are written only with the box version they came with (see UpsertSpec.parent).
   parent: { table: "shipment_boxes", key: "shipment_box_id" },
@@ -282,7 +288,7 @@ export async function upsertShipmentBoxes(
     label: "boxes",
     parentStatements: BOX_STATEMENTS,
     childStatements: ITEM_STATEMENTS,
-    encodeParent: (box, where) => encodeRow(box, BOX_COLUMNS, where),
+    encodeParent: (box, where) => encodeRow(box, SHIPMENT_BOX_COLUMNS, where),
     childrenOf: (box) => box.items,
     link: {
       field: "shipmentBoxId",
@@ -290,7 +296,7 @@ export async function upsertShipmentBoxes(
       parentKey: (box) => box.shipmentBoxId,
       childParentKey: (item) => item.shipmentBoxId,
     },
-    encodeChild: (item, where) => encodeRow(item, ITEM_COLUMNS, where),
+    encodeChild: (item, where) => encodeRow(item, ORDER_ITEM_COLUMNS, where),
     childKey: (item) => `${item.shipmentBoxId}/${item.vendorItemId}`,
     entities: { parent: "shipment_box", child: "order_item" },
   });

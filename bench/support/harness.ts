@@ -1,0 +1,199 @@
+// What every benchmark shares: its settings (flags or environment), the machine it ran on, the
+// table it prints and the JSON it writes to bench/results/<name>.json.
+import { execFileSync } from "node:child_process";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+/** Where results are written; the committed files are the run BENCHMARKS.md quotes. */
+export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
+
+/** Postgres for the benchmarks' scratch databases: `DATABASE_URL`, else the local server. */
+export function adminUrl(): string {
+  return process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+}
+
+/** One numeric setting: its default, and what it means (for `--help`). */
+export interface NumberSetting {
+  default: number;
+  help: string;
+}
+
+/**
+ * Reads a benchmark's settings: `--name value` (kebab-case of the key), else the environment
+ * variable `BENCH_NAME` (upper snake case), else the default. Prints the settings and exits 0 on
+ * `--help`.
+ * @throws Error naming the flag and the value when a value is not a positive integer, or for an
+ *   unknown flag.
+ */
+export function readSettings<K extends string>(
+  benchmark: string,
+  settings: Record<K, NumberSetting>,
+  argv: readonly string[] = process.argv.slice(2),
+): Record<K, number> {
+  const keys = Object.keys(settings) as K[];
+  const flag = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const env = (key: string) => `BENCH_${flag(key).replace(/-/g, "_").toUpperCase()}`;
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      help: { type: "boolean" },
+      ...Object.fromEntries(keys.map((k) => [flag(k), { type: "string" as const }])),
+    },
+  });
+  if (values.help) {
+    console.log(`npm run bench:${benchmark} -- [options]`);
+    for (const k of keys) {
+      console.log(`  --${flag(k)} n  (${env(k)}, default ${settings[k].default})  ${settings[k].help}`);
+    }
+    process.exit(0);
+  }
+  const out = {} as Record<K, number>;
+  for (const k of keys) {
+    const given = (values as Record<string, string | undefined>)[flag(k)] ?? process.env[env(k)];
+    if (given === undefined || given === "") {
+      out[k] = settings[k].default;
+      continue;
+    }
+    const n = Number(given.replace(/_/g, ""));
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new Error(`--${flag(k)} (${env(k)}) must be a positive integer, got ${JSON.stringify(given)}`);
+    }
+    out[k] = n;
+  }
+  return out;
+}
+
+/** The machine and code a result was measured on: shared cores make absolute times context only. */
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  node: string;
+  postgres: string;
+  /** `git rev-parse HEAD`, with `+dirty` when the tree had uncommitted changes. */
+  commit: string;
+  /** When the benchmark started, UTC ISO. */
+  date: string;
+  /** 1/5/15-minute load averages at the start and the end: how busy the shared cores were. */
+  loadAtStart: number[];
+  loadAtEnd: number[];
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      encoding: "utf8",
+    });
+    return dirty.trim() === "" ? head : `${head}+dirty`;
+  } catch {
+    return "unknown";
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Starts the machine record; {@link finishMachineInfo} adds the end load. */
+export function startMachineInfo(postgresVersion: string): MachineInfo {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGb: round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: postgresVersion,
+    commit: gitCommit(),
+    date: new Date().toISOString(),
+    loadAtStart: loadavg().map(round),
+    loadAtEnd: [],
+  };
+}
+
+export function finishMachineInfo(info: MachineInfo): MachineInfo {
+  return { ...info, loadAtEnd: loadavg().map(round) };
+}
+
+/** Wall-clock and CPU time of this process over some sections of work, added up. */
+export class Stopwatch {
+  wallMs = 0;
+  userMs = 0;
+  systemMs = 0;
+
+  /** Runs `fn`, adding its wall-clock and this process's CPU time. */
+  async time<T>(fn: () => Promise<T> | T): Promise<T> {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.wallMs += performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      this.userMs += used.user / 1000;
+      this.systemMs += used.system / 1000;
+    }
+  }
+
+  get seconds(): number {
+    return this.wallMs / 1000;
+  }
+
+  /** CPU seconds this process spent (user + system); the rest of the wall time is waiting. */
+  get cpuSeconds(): number {
+    return (this.userMs + this.systemMs) / 1000;
+  }
+}
+
+/** A per-second rate, rounded to a whole number. */
+export function perSecond(count: number, seconds: number): number {
+  return seconds > 0 ? Math.round(count / seconds) : 0;
+}
+
+/** A ratio rounded to 3 significant decimals. */
+export function ratio(a: number, b: number): number {
+  return b > 0 ? Math.round((a / b) * 1000) / 1000 : 0;
+}
+
+/** Prints rows as an aligned text table: numbers right-aligned with thousands separators. */
+export function printTable(
+  title: string,
+  rows: ReadonlyArray<Record<string, string | number | boolean>>,
+): void {
+  const cell = (v: string | number | boolean) =>
+    typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: 3 }) : String(v);
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c] ?? "").length)));
+  const line = (values: string[], numeric: boolean[]) =>
+    values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ");
+  console.log(`\n${title}`);
+  console.log(
+    line(
+      columns,
+      columns.map(() => false),
+    ),
+  );
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) {
+    console.log(
+      line(
+        columns.map((c) => cell(r[c] ?? "")),
+        columns.map((c) => typeof r[c] === "number"),
+      ),
+    );
+  }
+}
+
+/**
+ * Writes `bench/results/<name>.json` (through a `.tmp` file and a rename, so an interrupted run
+ * never leaves half a file) and returns its path.
+ */
+export async function writeResult(name: string, result: unknown): Promise<string> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.json`);
+  const tmp = `${path}.tmp`;
+  const json = JSON.stringify(result, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+  await writeFile(tmp, `${json}\n`);
+  await rename(tmp, path);
+  return path;
+}
