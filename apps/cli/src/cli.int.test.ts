@@ -1,0 +1,504 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { formatKstDate } from "@cos/coupang";
+import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import { getResync } from "@cos/db";
+import { enqueueCommand, stopResync } from "@cos/ops";
+import { STREAMS } from "@cos/queue";
+import { STREAM_NAMES } from "@cos/sync";
+import { createLogger, loadConfig, startWorker, type PollOutcome, type WorkerApp } from "@cos/worker";
+import { compareKinds } from "../../worker/src/ground-truth.js";
+import { run } from "./main.js";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+
+const VENDOR = { vendorId: "A00088001", accessKey: "ak-cli", secretKey: "sk-cli-secret" };
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+const DAY = 86_400_000;
+
+let sim: Simulator;
+let db: TestDatabase;
+let app: WorkerApp;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  // 95 days of history, all of it listed (anchored an hour ago, past the list lag).
+  sim = await startSimulator({
+    seed: 31,
+    orders: 400,
+    days: 95,
+    anchor: new Date(Date.now() - 3_600_000),
+    vendors: [VENDOR],
+  });
+  db = await createTestDatabase();
+  const redisUrl = inject("redisUrl");
+  env = {
+    DATABASE_URL: db.url,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    QUEUE_PREFIX: `c${randomBytes(3).toString("hex")}`,
+    COUPANG_BASE_URL: sim.url,
+    COUPANG_VENDOR_ID: VENDOR.vendorId,
+    COUPANG_VENDOR_NAME: "CLI Test",
+    COUPANG_ACCESS_KEY: VENDOR.accessKey,
+    COUPANG_SECRET_KEY: VENDOR.secretKey,
+    COUPANG_REQUESTS_PER_SECOND: "10",
+    SYNC_POLL_INTERVAL_SECONDS: "3600",
+    SYNC_BACKFILL_DAYS: "3",
+  };
+  app = await startWorker(loadConfig(env), createLogger("silent"));
+  // The boot's live polls read only the last three days; once they are done the simulator's call
+  // counts during the resync are the resync's own.
+  await new Promise<void>((resolve) => {
+    const polls = new Map<string, { polls: number; completed: boolean }>();
+    app.events.on("poll", (o: PollOutcome) => {
+      const seen = polls.get(o.stream) ?? { polls: 0, completed: false };
+      seen.polls++;
+      seen.completed ||= o.ok && o.report.outcome === "completed";
+      polls.set(o.stream, seen);
+      if (STREAMS.every((s) => (polls.get(s)?.polls ?? 0) >= 2 && polls.get(s)?.completed)) resolve();
+    });
+  });
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await sim?.close();
+  await db?.drop();
+});
+
+/** Runs the CLI as an operator does: a child process, stdout not a terminal. */
+function cli(args: string[], extraEnv: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    env: { PATH: process.env.PATH, ...env, ...extraEnv },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+/** Runs the CLI in this process (the same `run` main.ts calls), capturing what it writes. */
+async function cliHere(args: string[], envOverride: Record<string, string | undefined> = env) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await run(
+    args,
+    { log: (l) => stdout.push(l), err: (l) => stderr.push(l), tty: false },
+    envOverride,
+  );
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+}
+
+/** The JSON document a `--json` run printed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any JSON document the CLI prints
+const parsed = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+
+describe("cos resync (acceptance: a 90-day resync from the CLI)", () => {
+  it("shows progress, ends with a report, and leaves the database equal to the simulator's ground truth", async () => {
+    // Claims after the boot's polls, so only the resync can bring them in: two returns (one
+    // withdrawn) and an exchange of boxes delivered before the live polls' three days.
+    const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
+    const [kept, withdrawn, exchanged] = sim
+      .groundTruth(VENDOR.vendorId)
+      .orders.filter(
+        (o) => o.status === "FINAL_DELIVERY" && Date.parse(`${o.orderedAt}+09:00`) < Date.now() - 10 * DAY,
+      )
+      .map((o) => o.shipmentBoxId);
+    await event({ type: "returnRequest", shipmentBoxId: kept });
+    await event({
+      type: "withdrawReturn",
+      receiptId: (await event({ type: "returnRequest", shipmentBoxId: withdrawn })).receiptId,
+    });
+    await event({ type: "exchangeRequest", shipmentBoxId: exchanged });
+
+    const now = Date.now();
+    const from = formatKstDate(new Date(now - 90 * DAY));
+    const to = formatKstDate(new Date(now));
+    const callsBefore = sim.calls();
+    const { code, stdout, stderr } = await cli([
+      "resync",
+      "--vendor",
+      VENDOR.vendorId,
+      "--from",
+      from,
+      "--to",
+      to,
+    ]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+
+    const lines = stdout.trimEnd().split("\n");
+    // 91 KST days (both named days included) in windows of 7: 13 per stream.
+    const id =
+      /^resync (\d+) queued: 52 windows of exchangeRequests, ordersheets, returnRequests, returnWithdrawRequests$/.exec(
+        lines[0]!,
+      )?.[1];
+    expect(id, lines[0]).toBeDefined();
+    const progress = lines
+      .map((l) =>
+        /^resync \d+ (running|completed): (\d+)\/52 windows, \d+ pages, \d+ API calls, \d+ rows written, 0 rejected$/.exec(
+          l,
+        ),
+      )
+      .filter((m) => m !== null);
+    // Plain lines (stdout is no terminal), windows done only ever growing, the last one complete.
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    const done = progress.map((m) => Number(m[2]));
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(progress.at(-1)!.slice(1, 3)).toEqual(["completed", "52"]);
+
+    // The report: its figures are the resync's, per stream and in all, and its API calls the
+    // calls the simulator answered on each stream's list.
+    const resync = (await getResync(app.prisma, BigInt(id!)))!;
+    expect(resync).toMatchObject({ status: "completed", windowsDone: 52, rejected: 0 });
+    const reportAt = lines.findIndex((l) => l.startsWith(`resync ${id} completed in `));
+    expect(reportAt).toBeGreaterThan(0);
+    const report = lines.slice(reportAt);
+    expect(report[0]).toMatch(
+      new RegExp(`^resync ${id} completed in [\\d.]+ s: vendor ${VENDOR.vendorId}, `),
+    );
+    expect(report[1]).toMatch(/^ {2}stream\s+windows\s+pages\s+API calls\s+rows written\s+rejected$/);
+    const callsAfter = sim.calls();
+    for (const stream of STREAM_NAMES) {
+      const s = resync.byStream[stream]!;
+      const calls = (callsAfter[`GET ${stream}`] ?? 0) - (callsBefore[`GET ${stream}`] ?? 0);
+      expect(s.apiCalls).toBe(calls);
+      expect(report).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^ {2}${stream}\\s+13/13\\s+${s.pages}\\s+${calls}\\s+${s.rowsWritten}\\s+0$`),
+        ),
+      );
+    }
+    expect(report.at(-1)).toMatch(
+      new RegExp(
+        `^ {2}total\\s+52/52\\s+${resync.pages}\\s+${resync.apiCalls}\\s+${resync.rowsWritten}\\s+0$`,
+      ),
+    );
+
+    // The database against the ground truth: every claim, and every box of the 90 days, equal to
+    // the simulator's, field for field; boxes before the range's first KST day are not there.
+    const truth = sim.groundTruth(VENDOR.vendorId);
+    const compared = await compareKinds(app.prisma, truth);
+    for (const c of compared.filter((k) => !["shipment_box", "order_item"].includes(k.kind))) {
+      expect(c, c.kind).toMatchObject({
+        missing: [],
+        extra: [],
+        rawMismatches: [],
+        columnMismatches: [],
+        equal: true,
+      });
+      expect(c.truthRows, c.kind).toBeGreaterThan(0);
+    }
+    const firstDay = Date.parse(`${from}T00:00:00+09:00`);
+    const before = truth.orders.filter((o) => Date.parse(`${o.orderedAt}+09:00`) < firstDay).length;
+    const boxes = compared.find((c) => c.kind === "shipment_box")!;
+    expect([boxes.rawMismatches, boxes.columnMismatches, boxes.extra, boxes.gone]).toEqual([[], [], [], []]);
+    expect(boxes.missing.length).toBe(before);
+    expect(boxes.dbRows).toBe(truth.boxes - before);
+  }, 180_000);
+
+  it("refuses a bad range with 65, naming the field", async () => {
+    const { code, stderr, stdout } = await cli([
+      "resync",
+      "--vendor",
+      VENDOR.vendorId,
+      "--from",
+      "2026-13-01",
+      "--to",
+      "2026-01-01",
+    ]);
+    expect(code).toBe(65);
+    expect(stdout).toBe("");
+    expect(stderr.trim()).toBe(
+      'error: from: expected a KST day yyyy-MM-dd or a date-time yyyy-MM-ddTHH:mm:ss[offset], got "2026-13-01"',
+    );
+  });
+
+  it("exits 1 after the report when the resync fails", async () => {
+    const rule = sim.faults.add({ endpoint: "exchangeRequests", kind: "malformedJson" });
+    try {
+      const day = formatKstDate(new Date(Date.now() - 2 * DAY));
+      const args = [
+        "resync",
+        "--vendor",
+        VENDOR.vendorId,
+        "--from",
+        day,
+        "--to",
+        day,
+        "--streams",
+        "exchangeRequests",
+      ];
+      const { code, stdout, stderr } = await cliHere([...args, "--json"]);
+      expect(code).toBe(1);
+      // Progress on stderr, the final resync alone on stdout, then the error.
+      expect(stderr).toMatch(
+        /^resync (\d+) queued: 1 windows of exchangeRequests\nresync \1 running: 0\/1 windows/,
+      );
+      expect(stderr).toMatch(/\nerror: resync \d+ failed$/);
+      expect(parsed(stdout)).toMatchObject({
+        status: "failed",
+        report: {
+          failedWindow: 0,
+          failedStream: "exchangeRequests",
+          error: expect.stringMatching(/unexpected response/),
+        },
+      });
+    } finally {
+      sim.faults.remove(rule.id);
+    }
+  });
+
+  it("queues without waiting with --no-wait, printing the resync as JSON", async () => {
+    const to = formatKstDate(new Date());
+    const { code, stdout, stderr } = await cliHere([
+      "resync",
+      "--vendor",
+      VENDOR.vendorId,
+      "--from",
+      to,
+      "--to",
+      to,
+      "--streams",
+      "exchangeRequests",
+      "--no-wait",
+      "--json",
+    ]);
+    expect(code).toBe(0);
+    const doc = parsed(stdout);
+    expect(doc).toMatchObject({ created: true, resync: { streams: ["exchangeRequests"], windowsTotal: 1 } });
+    expect(doc.resync.id).toMatch(/^\d+$/);
+    expect(stderr).toMatch(/^resync \d+ queued: 1 windows of exchangeRequests$/);
+    await stopResync(app.prisma, BigInt(doc.resync.id as string));
+  });
+});
+
+describe("cos status and vendors", () => {
+  it("reports every stream's freshness and the outbox, as text and as JSON", async () => {
+    const json = await cliHere(["status", "--json"]);
+    expect(json.code).toBe(0);
+    const doc = parsed(json.stdout);
+    expect(doc.vendors).toHaveLength(1);
+    expect(doc.vendors[0]).toMatchObject({ vendorId: VENDOR.vendorId, name: "CLI Test" });
+    expect(doc.vendors[0].streams).toEqual(
+      STREAM_NAMES.map((stream): unknown =>
+        expect.objectContaining({
+          stream,
+          lastSuccessAt: expect.any(String),
+          failedSlicesOpen: 0,
+          quarantined: 0,
+        }),
+      ),
+    );
+    const text = await cliHere(["status", "--vendor", VENDOR.vendorId]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`${VENDOR.vendorId} CLI Test`);
+    expect(text.stdout).toMatch(/^ {2}ordersheets\s+\d{4}-\d\d-\d\dT\S+Z\s+\S+Z\s+\d+[ms]/m);
+    expect(text.stdout).toMatch(/^ {2}outbox: pending \d+, in_flight \d+, succeeded \d+/m);
+  });
+
+  it("answers 66 for an unknown vendor", async () => {
+    const { code, stderr } = await cliHere(["status", "--vendor", "A00000404"]);
+    expect(code).toBe(66);
+    expect(stderr).toBe("error: vendorId: A00000404 is not a known vendor (vendor_accounts)");
+  });
+
+  it("lists the vendors", async () => {
+    const { code, stdout } = await cliHere(["vendors", "--json"]);
+    expect(code).toBe(0);
+    expect(parsed(stdout).vendors).toEqual([
+      { vendorId: VENDOR.vendorId, name: "CLI Test", enabled: true, createdAt: expect.any(String) },
+    ]);
+  });
+});
+
+describe("cos commands", () => {
+  const invoice = (extra: string[] = []) => [
+    "commands",
+    "upload-invoice",
+    "--vendor",
+    VENDOR.vendorId,
+    "--box",
+    "300000000000077001",
+    "--order",
+    "900000000000077001",
+    "--carrier",
+    "CJGLS",
+    "--invoice",
+    "123456789012",
+    ...extra,
+  ];
+
+  it("queues an invoice upload once, lists it and shows it with every digit", async () => {
+    const first = await cliHere([...invoice(), "--json"]);
+    expect(first.code).toBe(0);
+    const { command } = parsed(first.stdout);
+    expect(parsed(first.stdout)).toMatchObject({
+      created: true,
+      command: { kind: "UPLOAD_INVOICE", shipmentBoxId: "300000000000077001", createdBy: "cli" },
+    });
+    const again = await cliHere(invoice());
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `^already queued \\(same dedupe key\\), nothing added:\ncommand ${command.id} UPLOAD_INVOICE`,
+      ),
+    );
+
+    const list = await cliHere([
+      "commands",
+      "list",
+      "--vendor",
+      VENDOR.vendorId,
+      "--kind",
+      "UPLOAD_INVOICE",
+      "--json",
+    ]);
+    expect(parsed(list.stdout).commands).toEqual([expect.objectContaining({ id: command.id })]);
+    const shown = await cliHere(["commands", "show", command.id as string, "--json"]);
+    expect(parsed(shown.stdout)).toMatchObject({
+      id: command.id,
+      orderId: "900000000000077001",
+      attemptLog: expect.any(Array),
+    });
+    const text = await cliHere(["commands", "show", command.id as string]);
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^command ${command.id} UPLOAD_INVOICE \\w+ \\(vendor ${VENDOR.vendorId}, order 900000000000077001, box 300000000000077001 CJGLS 123456789012\\)`,
+      ),
+    );
+  });
+
+  it("refuses bad input with 65, naming the field", async () => {
+    const carrier = await cliHere(invoice().map((a) => (a === "CJGLS" ? "ACME" : a)));
+    expect(carrier.code).toBe(65);
+    expect(carrier.stderr).toMatch(/^error: outbox command: deliveryCompanyCode "ACME": /);
+    const vendor = await cliHere(invoice().map((a) => (a === VENDOR.vendorId ? "A00000404" : a)));
+    expect(vendor).toMatchObject({
+      code: 65,
+      stderr: 'error: outbox command: vendorId "A00000404": not configured in this worker',
+    });
+    const box = await cliHere(invoice().map((a) => (a === "300000000000077001" ? "30000x" : a)));
+    expect(box.code).toBe(65);
+    expect(box.stderr).toContain(
+      "option '--box <shipmentBoxId>' argument '30000x' is invalid. expected a decimal ID",
+    );
+    const cancel = [
+      "commands",
+      "cancel-items",
+      "--vendor",
+      VENDOR.vendorId,
+      "--box",
+      "300000000000077002",
+      "--order",
+      "900000000000077002",
+      "--item",
+      "11",
+      "--item",
+      "12",
+      "--quantity",
+      "1",
+      "--reason",
+      "CCTTER",
+      "--user",
+      "seller01",
+    ];
+    expect(await cliHere(cancel)).toMatchObject({
+      code: 65,
+      stderr:
+        'error: outbox command: items "2 --item, 1 --quantity": give one --quantity per --item, in the same order',
+    });
+    const reason = await cliHere([...cancel, "--quantity", "2"].map((a) => (a === "CCTTER" ? "NOPE" : a)));
+    expect(reason.code).toBe(65);
+    expect(reason.stderr).toMatch(/^error: outbox command: middleCancelCode "NOPE"/);
+    const queued = await cliHere([...cancel, "--quantity", "2", "--json"]);
+    expect(parsed(queued.stdout)).toMatchObject({
+      created: true,
+      command: {
+        kind: "CANCEL",
+        payload: {
+          items: [
+            { vendorItemId: "11", receiptCount: 1 },
+            { vendorItemId: "12", receiptCount: 2 },
+          ],
+        },
+      },
+    });
+  });
+
+  it("answers 66 for an unknown command, 1 for a retry of one that is not dead, and cancels a pending one", async () => {
+    expect(await cliHere(["commands", "show", "999999"])).toMatchObject({
+      code: 66,
+      stderr: "error: command 999999 does not exist",
+    });
+    expect((await cliHere(["commands", "retry", "999999"])).code).toBe(66);
+    // Due tomorrow: the worker's drain leaves it pending meanwhile.
+    const { command } = await enqueueCommand(
+      app.prisma,
+      { kind: "ACKNOWLEDGE", vendorId: VENDOR.vendorId, shipmentBoxId: 77n, orderId: 77n, createdBy: "test" },
+      { now: new Date(Date.now() + DAY) },
+    );
+    const retry = await cliHere(["commands", "retry", command.id.toString()]);
+    expect(retry).toMatchObject({
+      code: 1,
+      stderr: `error: outbox command ${command.id} is pending; only dead may become unknown`,
+    });
+    const cancelled = await cliHere([
+      "commands",
+      "cancel",
+      command.id.toString(),
+      "--reason",
+      "ordered twice",
+      "--json",
+    ]);
+    expect(cancelled.code).toBe(0);
+    expect(parsed(cancelled.stdout).command).toMatchObject({
+      status: "cancelled",
+      lastResultMessage: "ordered twice",
+    });
+  });
+});
+
+describe("exit codes", () => {
+  it("69 when Postgres cannot be reached", async () => {
+    const { code, stderr } = await cli(["status"], {
+      DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere",
+    });
+    expect(code).toBe(69);
+    expect(stderr.trim()).toBe(
+      "error: cannot reach Postgres at DATABASE_URL (127.0.0.1:1/nowhere): DatabaseNotReachable",
+    );
+  });
+
+  it("69 when Redis cannot be reached for a resync", async () => {
+    const to = formatKstDate(new Date());
+    const { code, stderr } = await cliHere(
+      ["resync", "--vendor", VENDOR.vendorId, "--from", to, "--to", to, "--no-wait"],
+      { ...env, REDIS_URL: "redis://127.0.0.1:1" },
+    );
+    expect(code).toBe(69);
+    expect(stderr).toMatch(/^error: cannot reach Redis at REDIS_URL \(127\.0\.0\.1:1\)/);
+  });
+
+  it("78 for an invalid setting, 2 for bad usage, 0 for help", async () => {
+    const { DATABASE_URL: _, ...noDatabase } = env;
+    expect(await cliHere(["vendors"], noDatabase)).toMatchObject({
+      code: 78,
+      stderr: expect.stringContaining("DATABASE_URL"),
+    });
+    expect((await cliHere(["vendors", "--bogus"])).code).toBe(2);
+    expect((await cliHere(["frobnicate"])).code).toBe(2);
+    expect((await cliHere(["commands", "upload-invoice", "--vendor", VENDOR.vendorId])).code).toBe(2);
+    expect((await cliHere(["--help"])).code).toBe(0);
+  });
+
+  it("migrate applies nothing on a migrated database", async () => {
+    expect(await cliHere(["migrate", "--json"])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('"applied": []'),
+    });
+  });
+});
