@@ -2,6 +2,7 @@ import { ORDER_STATUSES } from "@cos/coupang";
 import { createPrisma, type PrismaClient } from "@cos/db";
 import type { Simulator } from "@cos/coupang-sim";
 import type { SyncReport } from "@cos/sync";
+import type { MetricFamily } from "./exposition.js";
 import { compareKinds, type KindComparison } from "./ground-truth.js";
 
 /** Boxes and items of one status, in the database and in the simulator's ground truth. */
@@ -202,4 +203,51 @@ export async function resetVendor(databaseUrl: string, vendorId: string): Promis
   } finally {
     await prisma.$disconnect();
   }
+}
+
+/**
+ * The series of issue 7's metrics the demo's digest shows: how its samples add up (`sum`; `max`
+ * for lags and ages; a histogram's `_count`), and the label they are broken down by.
+ */
+const DIGEST: ReadonlyArray<{ name: string; by?: string; add: "sum" | "max" | "count" }> = [
+  { name: "cos_coupang_requests_total", by: "status", add: "sum" },
+  { name: "cos_coupang_request_duration_seconds", add: "count" },
+  { name: "cos_coupang_rate_limited_total", add: "sum" },
+  { name: "cos_rows_upserted_total", by: "stream", add: "sum" },
+  { name: "cos_rows_rejected_total", by: "stream", add: "sum" },
+  { name: "cos_change_events_total", by: "stream", add: "sum" },
+  { name: "cos_poll_failures_total", by: "kind", add: "sum" },
+  { name: "cos_freshness_lag_seconds", by: "stream", add: "max" },
+  { name: "cos_outbox_commands", by: "status", add: "sum" },
+  { name: "cos_outbox_oldest_age_seconds", by: "status", add: "max" },
+  { name: "cos_job_duration_seconds", by: "queue", add: "count" },
+];
+
+/**
+ * A short digest of a `/metrics` scrape, one line per series of {@link DIGEST}: its total (or
+ * maximum, or observations) and the non-zero parts by its label, e.g.
+ * `cos_rows_upserted_total  4,120  (ordersheets: 4,000, returnRequests: 120)`; `—` for a series
+ * without samples (a lag before the first checkpoint, an age when nothing waits).
+ * @throws Error naming a series the scrape does not have.
+ */
+export function formatMetricsDigest(families: ReadonlyMap<string, MetricFamily>): string {
+  const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+  const lines = DIGEST.map(({ name, by, add }) => {
+    const family = families.get(name);
+    if (!family) throw new Error(`/metrics has no ${name}`);
+    const samples = family.samples.filter((s) => s.name === (add === "count" ? `${name}_count` : name));
+    if (samples.length === 0) return `  ${name.padEnd(38)} —`;
+    const combine = (values: number[]) =>
+      add === "max" ? Math.max(...values) : values.reduce((a, b) => a + b, 0);
+    const parts = new Map<string, number[]>();
+    for (const s of samples)
+      if (by) parts.set(s.labels[by] ?? "", [...(parts.get(s.labels[by] ?? "") ?? []), s.value]);
+    const detail = [...parts]
+      .map(([label, values]) => [label, combine(values)] as const)
+      .filter(([, value]) => value !== 0)
+      .map(([label, value]) => `${label}: ${fmt(value)}`);
+    const value = fmt(combine(samples.map((s) => s.value)));
+    return `  ${name.padEnd(38)} ${value}${detail.length > 0 ? `  (${detail.join(", ")})` : ""}`;
+  });
+  return [`Metrics (/metrics, ${families.size} families)`, ...lines].join("\n");
 }

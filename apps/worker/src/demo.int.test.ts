@@ -47,6 +47,29 @@ function runDemo(args: string[], interruptAt?: RegExp) {
   });
 }
 
+/**
+ * The demo's digest of its /metrics scrape (demo-summary.ts `formatMetricsDigest`), per series: its
+ * total (null for `—`, no samples) and its parts by label.
+ */
+function metricsDigest(
+  output: string,
+): Record<string, { total: number | null; parts: Record<string, number> }> {
+  const digest = output.split("\nMetrics (/metrics, ")[1];
+  expect(digest, "the demo prints a metrics digest").toBeDefined();
+  const series: Record<string, { total: number | null; parts: Record<string, number> }> = {};
+  for (const line of digest!.split("\n\n")[0]!.split("\n").slice(1)) {
+    const [, name, total, parts] = /^ {2}(cos_\w+) +(—|[\d,]+)(?: {2}\((.*)\))?$/.exec(line)!;
+    const number = (text: string) => Number(text.replaceAll(",", ""));
+    series[name!] = {
+      total: total === "—" ? null : number(total!),
+      parts: Object.fromEntries(
+        (parts?.split(", ") ?? []).map((p) => [p.split(": ")[0], number(p.split(": ")[1]!)]),
+      ),
+    };
+  }
+  return series;
+}
+
 /** How many change events the feed holds. */
 async function feedLength(): Promise<bigint> {
   const [{ n }] = await prisma.$queryRawUnsafe<[{ n: bigint }]>(`SELECT count(*) AS n FROM change_events`);
@@ -65,10 +88,12 @@ describe("npm run demo", () => {
 
     // The same world, built again: the demo's is deterministic per (seed, orders, days, KST day).
     const { sim, activity } = await startDemoWorld(WORLD);
+    let stored: number | undefined;
     try {
       const kinds = await compareKinds(prisma, sim.groundTruth());
       expect(kinds.filter((k) => !k.equal)).toEqual([]);
       const rows = Object.fromEntries(kinds.map((k) => [k.kind, [k.dbRows, k.truthRows]]));
+      stored = kinds.reduce((n, k) => n + k.dbRows, 0);
       // Receipts served: 6 returns, 2 stop requests and 2 instant cancels, less the 3 withdrawn
       // before the sync (the list no longer serves them, so they were never stored).
       expect(rows.return_request).toEqual([7, 7]);
@@ -88,6 +113,31 @@ describe("npm run demo", () => {
       `SELECT stream, cursor FROM sync_checkpoints ORDER BY stream`,
     );
     expect(checkpoints).toEqual([...STREAM_NAMES].sort().map((stream) => ({ stream, cursor: null })));
+
+    // Issue 7: after the run, /metrics has every listed series, with sane values.
+    const digest = metricsDigest(output);
+    const apiCalls = Number(/with (\d+) API calls/.exec(output)?.[1]);
+    expect(digest.cos_coupang_requests_total!.total).toBeGreaterThanOrEqual(apiCalls);
+    expect(apiCalls).toBeGreaterThan(0);
+    expect(digest.cos_coupang_request_duration_seconds!.total).toBe(digest.cos_coupang_requests_total!.total);
+    expect(digest.cos_coupang_rate_limited_total!.total).toBe(0);
+    // A first sync into an empty database: every stored row was upserted once, with one event each.
+    expect(digest.cos_rows_upserted_total!.total).toBe(stored);
+    expect(digest.cos_change_events_total!.total).toBe(Number(await feedLength()));
+    expect(digest.cos_rows_rejected_total!.total).toBe(0);
+    expect(digest.cos_poll_failures_total!.total).toBeNull();
+    // Each checkpoint stops SYNC_LAG_SECONDS (120 s) behind now: the lag is that, plus the run.
+    expect(Object.keys(digest.cos_freshness_lag_seconds!.parts).sort()).toEqual([...STREAM_NAMES].sort());
+    for (const lag of Object.values(digest.cos_freshness_lag_seconds!.parts)) {
+      expect(lag).toBeGreaterThanOrEqual(120);
+      expect(lag).toBeLessThan(300);
+    }
+    const [{ commands }] = await prisma.$queryRawUnsafe<[{ commands: bigint }]>(
+      `SELECT count(*) AS commands FROM outbox_commands`,
+    );
+    expect(digest.cos_outbox_commands!.total).toBe(Number(commands));
+    expect(digest.cos_outbox_oldest_age_seconds!.total).toBeNull();
+    expect(digest.cos_job_duration_seconds!.parts.inbound).toBeGreaterThanOrEqual(STREAM_NAMES.length);
   }, 120_000);
 
   it("writes nothing when run again", async () => {

@@ -19,6 +19,7 @@ export { normalizeExchangeRequest } from "./normalize-exchanges.js";
 export {
   appendPageEvents,
   emptyTally,
+  rowsUpserted,
   runStream,
   skippedReport,
   type PageTally,

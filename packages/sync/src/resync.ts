@@ -10,7 +10,7 @@ import {
   type ResyncRecord,
 } from "@cos/db";
 import type { PlannedQuery } from "./planner.js";
-import { appendPageEvents, emptyTally } from "./stream.js";
+import { appendPageEvents, emptyTally, rowsUpserted } from "./stream.js";
 import { isStreamName, STREAM_NAMES, streamAdapter, type StreamDeps, type StreamSource } from "./streams.js";
 
 /** The window size of a resync when the request names none, in KST days. */
@@ -176,14 +176,13 @@ export async function runResyncWindow(input: {
       if (input.signal?.aborted || !(await running())) return getResync(prisma, resyncId);
     }
   }
-  const rowsWritten = tally.boxesInserted + tally.boxesUpdated + tally.itemsInserted + tally.itemsUpdated;
   return withTransaction(prisma, (tx) =>
     finishResyncWindow(tx, {
       resyncId,
       index: job.index,
       pages,
       apiCalls: input.callCount ? input.callCount() - callsBefore : pages,
-      rowsWritten,
+      rowsWritten: rowsUpserted(tally),
       rejected: tally.rejected,
     }),
   );

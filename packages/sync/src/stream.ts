@@ -219,6 +219,11 @@ const COUNTS = [
   "slicesResolved",
 ] as const satisfies ReadonlyArray<keyof SyncReport>;
 
+/** Rows a tally upserted: boxes (or a request stream's requests) and their items, inserted or updated. */
+export function rowsUpserted(tally: PageTally): number {
+  return tally.boxesInserted + tally.boxesUpdated + tally.itemsInserted + tally.itemsUpdated;
+}
+
 /** A tally with nothing written yet. */
 export function emptyTally(): PageTally {
   return {
@@ -314,7 +319,7 @@ function runCounts(r: SyncReport) {
     windows: r.queries,
     pages: r.pages,
     apiCalls: r.apiCalls,
-    rowsUpserted: r.boxesInserted + r.boxesUpdated + r.itemsInserted + r.itemsUpdated,
+    rowsUpserted: rowsUpserted(r),
     rowsRejected: r.rejected,
     slicesFailed: r.slicesFailed,
     slicesResolved: r.slicesResolved,
