@@ -15,6 +15,7 @@ import {
   type PrismaClient,
   type ResyncRecord,
 } from "@cos/db";
+import { requestResync } from "@cos/ops";
 import type { CommandInput } from "@cos/outbox";
 import {
   createQueueFactory,
@@ -23,7 +24,6 @@ import {
   pollSchedulerId,
   reconcileSchedulerId,
   pruneSchedulers,
-  resyncJobId,
   STREAMS,
   UnrecoverableError,
   upsertPollScheduler,
@@ -38,20 +38,19 @@ import {
 } from "@cos/queue";
 import {
   cancelResyncRun,
-  ResyncRequestError,
   resyncProgress,
   RETURN_WITHDRAWALS_STREAM,
   runResyncWindow,
   reconcileStream,
   runStream,
   skippedReport,
-  startResync,
   streamAdapter,
   type ResyncRequest,
   type SyncReport,
 } from "@cos/sync";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { createMetrics, endpointOf, type WorkerMetrics } from "./metrics.js";
 import { startOutbound, type DrainOutcome } from "./outbound.js";
 
 /** Emitted after every poll, for the demo and for tests. */
@@ -65,19 +64,36 @@ export type PollOutcome =
       /** no attempt of this poll follows */ final: boolean;
     };
 
+/** Why a poll did not run: the vendor's circuit is open after bad keys or a block (its outcome's error). */
+export class CircuitOpenError extends Error {
+  override readonly name = "CircuitOpenError";
+}
+
+/** A queue the worker takes jobs from: its BullMQ worker, and the Job Schedulers it upserted at boot. */
+export interface WorkerQueue {
+  readonly queue: QueueHandle<unknown>;
+  readonly worker: WorkerHandle;
+  /** The scheduler ids this worker keeps on the queue (e.g. `poll:A00012345:ordersheets`). */
+  readonly schedulerIds: readonly string[];
+}
+
 /** A running worker: its connections, schedulers and BullMQ worker. */
 export interface WorkerApp {
   readonly prisma: PrismaClient;
   readonly backend: QueueFactory["kind"];
   readonly events: EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>;
+  /** Its Prometheus metrics (metrics.ts); the HTTP server serves `metrics.registry` at `/metrics`. */
+  readonly metrics: WorkerMetrics;
+  /** Its queues (poll, reconcile, resync, outbound): what readiness checks and the dashboard shows. */
+  readonly queues: readonly WorkerQueue[];
   /** API calls made per vendor since start (every attempt, including failed ones). */
   apiCalls(vendorId: string): number;
   /** Queues a poll of (vendor, stream) now, beside the schedule. */
   pollNow(vendorId: string, stream?: Stream): Promise<void>;
   /**
    * Starts (or returns the running) resync of a vendor's streams over an explicit range: child
-   * jobs on the low-priority `resync` queue, live checkpoints untouched (packages/sync
-   * `startResync`).
+   * jobs on the low-priority `resync` queue, live checkpoints untouched (@cos/ops
+   * `requestResync`, as the CLI starts one).
    * @throws ResyncRequestError for a bad request or a vendor this worker does not know.
    */
   startResync(request: ResyncRequest): Promise<{ resync: ResyncRecord; created: boolean }>;
@@ -106,7 +122,7 @@ export interface WorkerApp {
  * queue data (BullMQ needs `maxmemory-policy noeviction`).
  * @throws Error naming REDIS_URL when Redis does not answer within 5 s.
  */
-async function connectRedis(url: string, log: Logger): Promise<Redis> {
+export async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1 });
   redis.on("error", (err) => log.debug({ err }, "redis connection error"));
   try {
@@ -125,6 +141,14 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
     log.warn(
       { policy: policy[1] },
       "Redis maxmemory-policy is not noeviction: queued jobs may be evicted under memory pressure",
+    );
+  }
+  // Without AOF a Redis restart forgets the Job Schedulers and queued jobs. Commands and resync
+  // windows live in Postgres, but polling waits for the worker's next start to re-create them.
+  const aof = (await redis.config("GET", "appendonly").catch(() => null)) as string[] | null;
+  if (aof && aof[1] !== "yes") {
+    log.warn(
+      "Redis runs without AOF (appendonly no): a Redis restart loses the Job Schedulers and queued jobs until the worker restarts",
     );
   }
   return redis;
@@ -146,8 +170,7 @@ const RESYNC_LANE = "resync/";
 
 /** The resource of a Coupang path, e.g. `ordersheets` of `/v2/…/vendors/A00012345/ordersheets/…`. */
 function resourceOf(path: string): string {
-  const afterVendor = path.split("/vendors/")[1] ?? "";
-  return afterVendor.split("?")[0]?.split("/")[1] ?? "other";
+  return endpointOf(path).split("/")[0]!;
 }
 
 /** Picks the BullMQ backend: Redis when REDIS_URL is set, else Postgres in its own schema. */
@@ -170,6 +193,9 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   const queues = createQueueFactory(queueBackend(config));
   const events = new EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>();
   const calls = new Map<string, number>();
+  const metrics = createMetrics({ prisma, log, vendorIds: config.vendors.map((v) => v.vendorId) });
+  events.on("poll", (o) => metrics.observePoll(o));
+  events.on("drain", (o) => metrics.observeDrain(o));
   // One limiter for every client: per vendor inside, and through Redis shared by every worker
   // process of the deployment, so a vendor's calls stay within budget however many run (B-4).
   const limiter: RateLimiter = redis
@@ -194,6 +220,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
           onResponse: (e) => {
             const key = callKey(e.vendorId, lane + resourceOf(e.path));
             calls.set(key, (calls.get(key) ?? 0) + 1);
+            metrics.observeCall(e);
             log.debug(
               {
                 vendorId: e.vendorId,
@@ -289,7 +316,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         "poll skipped: the vendor's circuit is open",
       );
       // Reported as this poll's final failure, so whoever waits on the stream learns why.
-      const error = new Error(
+      const error = new CircuitOpenError(
         `vendor ${data.vendorId} is not polled until ${new Date(open.until).toISOString()}: ${open.reason}`,
       );
       events.emit("poll", { ok: false, vendorId: data.vendorId, stream: data.stream, error, final: true });
@@ -336,6 +363,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     { concurrency: config.concurrency, lockDuration: 60_000 },
   );
   worker.on("error", onError("inbound worker error"));
+  metrics.watchWorker(worker);
 
   const resyncQueue: QueueHandle<JobData<"resyncWindow">> = queues.queue(JOBS.resyncWindow.queue);
   resyncQueue.on("error", onError("resync queue error"));
@@ -374,6 +402,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     { concurrency: 1, lockDuration: 60_000 },
   );
   resyncWorker.on("error", onError("resync worker error"));
+  metrics.watchWorker(resyncWorker);
 
   const reconcileWorker: WorkerHandle = queues.worker<JobData<"reconcile">>(
     JOBS.reconcile.queue,
@@ -417,6 +446,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     { concurrency: 1, lockDuration: 60_000 },
   );
   reconcileWorker.on("error", onError("reconcile worker error"));
+  metrics.watchWorker(reconcileWorker);
 
   const outbound = await startOutbound({
     config,
@@ -429,6 +459,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     onError,
     onDrain: (outcome) => events.emit("drain", outcome),
   });
+  metrics.watchWorker(outbound.worker);
 
   log.info(
     {
@@ -443,31 +474,20 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     prisma,
     backend: queues.kind,
     events,
+    metrics,
+    queues: [
+      { queue: inbound, worker, schedulerIds: [...keep] },
+      { queue: reconcileQueue, worker: reconcileWorker, schedulerIds: [...keepReconcile] },
+      { queue: resyncQueue, worker: resyncWorker, schedulerIds: [] },
+      { queue: outbound.queue, worker: outbound.worker, schedulerIds: outbound.schedulerIds },
+    ],
     apiCalls: (vendorId) =>
       [...calls].reduce((n, [key, count]) => (key.startsWith(`${vendorId}:`) ? n + count : n), 0),
     async pollNow(vendorId, stream = "ordersheets") {
       const data = parseJobData("poll", { vendorId, stream, trigger: "manual" });
       await inbound.add(JOBS.poll.name, data, JOBS.poll.opts);
     },
-    async startResync(request) {
-      const client = resyncClients.get(request.vendorId);
-      if (!client) {
-        throw new ResyncRequestError(`vendorId: ${request.vendorId} is not configured in this worker`);
-      }
-      return startResync(
-        { source: client, prisma },
-        async (jobs) => {
-          for (const job of jobs) {
-            const data = parseJobData("resyncWindow", job);
-            await resyncQueue.add(JOBS.resyncWindow.name, data, {
-              ...JOBS.resyncWindow.opts,
-              jobId: resyncJobId(data.resyncId, data.index),
-            });
-          }
-        },
-        request,
-      );
-    },
+    startResync: (request) => requestResync({ prisma, queue: resyncQueue, sources: resyncClients }, request),
     cancelResync: (id) => cancelResyncRun(prisma, id),
     resyncProgress: (id) => resyncProgress(prisma, id),
     enqueueCommand: (input) => outbound.enqueueCommand(input),

@@ -97,12 +97,18 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(/no vendor configured/);
   });
 
-  it("reads the outbox drain's interval and the tries per command kind", () => {
-    expect(loadConfig(base).outbox).toEqual({ drainIntervalMs: 5_000, maxAttempts: {} });
+  it("reads the outbox drain's interval, its lease and the tries per command kind", () => {
+    expect(loadConfig(base).outbox).toEqual({ drainIntervalMs: 5_000, leaseMs: 300_000, maxAttempts: {} });
     expect(
-      loadConfig({ ...base, OUTBOX_DRAIN_INTERVAL_SECONDS: "2", OUTBOX_MAX_ATTEMPTS: "4" }).outbox,
+      loadConfig({
+        ...base,
+        OUTBOX_DRAIN_INTERVAL_SECONDS: "2",
+        OUTBOX_LEASE_SECONDS: "20",
+        OUTBOX_MAX_ATTEMPTS: "4",
+      }).outbox,
     ).toEqual({
       drainIntervalMs: 2_000,
+      leaseMs: 20_000,
       maxAttempts: { ACKNOWLEDGE: 4, UPLOAD_INVOICE: 4, UPDATE_INVOICE: 4, CANCEL: 4 },
     });
     expect(
@@ -116,5 +122,34 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base, OUTBOX_DRAIN_INTERVAL_SECONDS: "0" })).toThrow(
       /OUTBOX_DRAIN_INTERVAL_SECONDS/,
     );
+    expect(() => loadConfig({ ...base, OUTBOX_LEASE_SECONDS: "4" })).toThrow(/OUTBOX_LEASE_SECONDS/);
+  });
+
+  it("reads the HTTP server's address, port and admin token", () => {
+    expect(loadConfig(base).http).toEqual({ host: "127.0.0.1", port: 9464, adminToken: undefined });
+    expect(
+      loadConfig({
+        ...base,
+        HTTP_HOST: "0.0.0.0",
+        HTTP_PORT: "0",
+        ADMIN_TOKEN: "0123456789abcdef",
+      }).http,
+    ).toEqual({ host: "0.0.0.0", port: 0, adminToken: "0123456789abcdef" });
+    expect(loadConfig({ ...base, HTTP_PORT: "off", ADMIN_TOKEN: "  " }).http).toEqual({
+      host: "127.0.0.1",
+      port: null,
+      adminToken: undefined,
+    });
+    for (const bad of ["x", "1.5", "-1", "65536", "on"]) {
+      expect(() => loadConfig({ ...base, HTTP_PORT: bad }), bad).toThrow(
+        /HTTP_PORT: a port 0–65535 \(0: any free port\) or off/,
+      );
+    }
+    expect(() => loadConfig({ ...base, HTTP_HOST: "local host" })).toThrow(/HTTP_HOST: a host name or IP/);
+    // The message names the rule, never the value: a token is a secret.
+    expect(() => loadConfig({ ...base, ADMIN_TOKEN: "short-secret" })).toThrow(
+      /ADMIN_TOKEN: at least 16 characters/,
+    );
+    expect(() => loadConfig({ ...base, ADMIN_TOKEN: "short-secret" })).not.toThrow(/short-secret/);
   });
 });

@@ -33,14 +33,25 @@ export interface WorkerConfig {
   reconcile: { days: number; hourKst: number };
   /**
    * The outbox drain (packages/outbox `drainOutbox`): how often each vendor's drain is woken beside
-   * `NOTIFY coupang_outbox` (ms), and the tries per command kind laid over the retry policy's
-   * defaults (packages/outbox `DEFAULT_RETRY_POLICY`; a command's own `max_attempts` wins).
+   * `NOTIFY coupang_outbox` (ms), how long a drain's claim holds before the commands of a drainer
+   * that died are taken over and read back (ms), and the tries per command kind laid over the retry
+   * policy's defaults (packages/outbox `DEFAULT_RETRY_POLICY`; a command's own `max_attempts` wins).
    */
-  outbox: { drainIntervalMs: number; maxAttempts: Partial<Record<OutboxCommandKind, number>> };
+  outbox: {
+    drainIntervalMs: number;
+    leaseMs: number;
+    maxAttempts: Partial<Record<OutboxCommandKind, number>>;
+  };
   concurrency: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /**
+   * The worker's HTTP server (apps/worker/src/http/server.ts): the address it binds, its port (0:
+   * any free port; null: no server, `HTTP_PORT=off`), and the bearer token of the admin API,
+   * dashboard and status page (undefined: those answer 404).
+   */
+  http: { host: string; port: number | null; adminToken: string | undefined };
 }
 
 /** pino's levels, for LOG_LEVEL. */
@@ -96,6 +107,8 @@ const vendorSchema = z.object({
   secretKeyFile: z.string().min(1).optional(),
 });
 
+const HTTP_PORT_RULE = "a port 0–65535 (0: any free port) or off";
+
 const envSchema = z.object({
   DATABASE_URL: z.preprocess(
     blankToUndefined,
@@ -150,10 +163,33 @@ const envSchema = z.object({
   SYNC_RECONCILE_HOUR_KST: int(4, 0, 23),
   // NOTIFY wakes a drain at once; the interval bounds how late a retry or a re-armed command runs.
   OUTBOX_DRAIN_INTERVAL_SECONDS: int(5, 1, 3_600),
+  // Longer than a drain can run (500 commands, each maybe read back at the vendor's rate): a live
+  // drain job found stalled runs again elsewhere, and must not take over commands still being sent.
+  OUTBOX_LEASE_SECONDS: int(300, 5, 3_600),
   OUTBOX_MAX_ATTEMPTS: outboxMaxAttempts,
   DB_POOL_SIZE: int(10, 2, 200),
   SHUTDOWN_TIMEOUT_SECONDS: int(30, 1, 3_600),
   LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(LOG_LEVELS).default("info")),
+  // Loopback by default: the admin API must be exposed on purpose (issue 7).
+  HTTP_HOST: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:_-]+$/, "a host name or IP address such as 127.0.0.1 or 0.0.0.0")
+      .default("127.0.0.1"),
+  ),
+  HTTP_PORT: z.preprocess(
+    blankToUndefined,
+    z
+      .union([z.literal("off"), z.coerce.number().int().min(0, HTTP_PORT_RULE).max(65_535, HTTP_PORT_RULE)], {
+        error: HTTP_PORT_RULE,
+      })
+      .default(9464),
+  ),
+  ADMIN_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().min(16, "at least 16 characters (e.g. openssl rand -hex 32)").optional(),
+  ),
 });
 
 /** A setting that is missing or wrong, named with its variable. */
@@ -198,12 +234,18 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
     }),
     outbox: Object.freeze({
       drainIntervalMs: e.OUTBOX_DRAIN_INTERVAL_SECONDS * 1000,
+      leaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
       maxAttempts: Object.freeze(e.OUTBOX_MAX_ATTEMPTS),
     }),
     concurrency: e.WORKER_CONCURRENCY,
     dbPoolSize: e.DB_POOL_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    http: Object.freeze({
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT === "off" ? null : e.HTTP_PORT,
+      adminToken: e.ADMIN_TOKEN,
+    }),
   });
 }
 

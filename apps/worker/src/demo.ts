@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
@@ -6,11 +7,14 @@ import { createQueueFactory, JOBS, type QueueFactory, type QueueHandle } from "@
 import { STREAM_NAMES } from "@cos/sync";
 import { queueBackend, startWorker, type PollOutcome, type WorkerApp } from "./app.js";
 import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
+import { parseExposition } from "./exposition.js";
+import { startHttpServer, type HttpServer } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { onShutdownSignal } from "./signals.js";
 import {
   addToTally,
   compareWithSimulator,
+  formatMetricsDigest,
   formatSummary,
   resetVendor,
   type StreamTally,
@@ -72,10 +76,12 @@ async function demo(): Promise<number> {
   let app: WorkerApp | undefined;
   let queues: QueueFactory | undefined;
   let pollQueue: QueueHandle<unknown> | undefined;
+  let http: HttpServer | null | undefined;
   let stopping: Promise<void> | undefined;
   // Once: a Ctrl-C while the demo is already stopping must not close anything twice.
   const stopAll = () =>
     (stopping ??= (async () => {
+      await http?.close();
       await app?.close();
       await pollQueue?.close();
       await queues?.close();
@@ -112,6 +118,8 @@ async function demo(): Promise<number> {
       QUEUE_PREFIX: env("QUEUE_PREFIX") ?? "demo",
       COUPANG_SECRET_KEY_FILE: undefined,
       COUPANG_VENDORS_FILE: undefined,
+      // A one-off token unless the user set one, so the status page and dashboard open in the demo.
+      ADMIN_TOKEN: env("ADMIN_TOKEN") ?? randomBytes(16).toString("hex"),
       SYNC_BACKFILL_DAYS: String(opts.days + 2),
     });
     if (opts.reset) await resetVendor(databaseUrl, DEMO_VENDOR.vendorId);
@@ -133,6 +141,18 @@ async function demo(): Promise<number> {
     // round trips), so firstSync's listener sees every outcome.
     const sync = firstSync(app, pollQueue);
     const before = await checkpoints(app);
+    // Started once the polls' listener and the checkpoints' snapshot are in place. The sync goes
+    // on without it: a port in use (a worker already running) only costs the pages.
+    http = await startHttpServer({ app, config, log, metrics: app.metrics }).catch((err: Error) => {
+      console.log(`  http       not started on HTTP_PORT ${config.http.port}: ${err.message}`);
+      return null;
+    });
+    if (http) {
+      const token = env("ADMIN_TOKEN") ? "ADMIN_TOKEN" : `token ${config.http.adminToken}`;
+      console.log(
+        `  http       ${http.url}/status, /admin/queues, /api/v1 (${token}), /metrics, /health/ready`,
+      );
+    }
     const outcome = await sync;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
@@ -165,6 +185,8 @@ async function demo(): Promise<number> {
         seconds,
       }),
     );
+    // What a Prometheus scrape of the worker's /metrics sees now (issue 7's series).
+    console.log(`\n${formatMetricsDigest(parseExposition(await app.metrics.registry.metrics()))}`);
     console.log(`\n${connectionHint(databaseUrl, embedded !== undefined, opts.daemon)}`);
     synced = true;
     if (opts.daemon) {

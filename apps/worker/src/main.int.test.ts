@@ -38,6 +38,8 @@ function runDaemon(signal: NodeJS.Signals, until: RegExp, extraEnv: Record<strin
       COUPANG_SECRET_KEY: VENDOR.secretKey,
       SYNC_BACKFILL_DAYS: "7",
       SHUTDOWN_TIMEOUT_SECONDS: "10",
+      // Any free port: test files run in parallel, and a developer's worker may hold 9464.
+      HTTP_PORT: "0",
       ...extraEnv,
     },
   });
@@ -68,9 +70,13 @@ describe("the daemon (npm start)", () => {
     expect(output).not.toContain(VENDOR.secretKey);
   });
 
-  it("stops cleanly on SIGINT too", async () => {
-    const { code, output } = await runDaemon("SIGINT", /"msg":"worker started"/);
+  it("serves HTTP once the worker runs, and stops cleanly on SIGINT too", async () => {
+    const { code, output } = await runDaemon("SIGINT", /"msg":"http server listening"/);
     expect(code).toBe(0);
+    expect(output.indexOf('"msg":"worker started"')).toBeLessThan(
+      output.indexOf('"msg":"http server listening"'),
+    );
+    expect(output).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+","admin":false/);
     expect(output).toMatch(/"msg":"worker stopped"/);
   });
 

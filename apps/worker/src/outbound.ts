@@ -56,6 +56,9 @@ export interface OutboundOptions {
 export interface Outbound {
   /** The `outbound` queue's worker; closed by the caller with the others, within the shutdown deadline. */
   readonly worker: WorkerHandle;
+  /** The `outbound` queue (for readiness and the dashboard) and the ids of its drain schedulers. */
+  readonly queue: QueueHandle<JobData<"drain">>;
+  readonly schedulerIds: readonly string[];
   /** Queues a drain of the vendor (deduplicated: one waiting, one follow-up of a running one). */
   requestDrain(vendorId: string): Promise<void>;
   /**
@@ -123,7 +126,7 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
         options.onDrain({ vendorId, outcome: "skipped", reason });
         return { outcome: "skipped", reason };
       }
-      const result = await drainOutbox({ prisma, client, vendorId, retry });
+      const result = await drainOutbox({ prisma, client, vendorId, retry, leaseMs: config.outbox.leaseMs });
       // Bad keys or a block stop polls and drains alike, whichever meets them first.
       if (result.stoppedBy) options.tripCircuit(vendorId, result.stoppedBy);
       if (result.claimed > 0) {
@@ -140,7 +143,13 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
       };
     },
     // Each vendor drains one job at a time (deduplicated), so more slots only serve more vendors.
-    { concurrency: Math.max(1, config.vendors.length), lockDuration: 60_000 },
+    // The drain job of a worker that died blocks its vendor's drains until it is found stalled
+    // (its lock expired, then a check): no later than its commands' lease runs out, nor 90 s.
+    {
+      concurrency: Math.max(1, config.vendors.length),
+      lockDuration: Math.min(60_000, config.outbox.leaseMs),
+      stalledInterval: Math.min(30_000, config.outbox.leaseMs / 2),
+    },
   );
   worker.on("error", options.onError("outbound worker error"));
 
@@ -163,6 +172,8 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
 
   return {
     worker,
+    queue,
+    schedulerIds: [...keep],
     requestDrain,
     async enqueueCommand(input) {
       if (!clients.has(input.vendorId)) {

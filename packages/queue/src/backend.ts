@@ -69,6 +69,17 @@ export interface QueueFactory {
 }
 
 /**
+ * The BullMQ Queue behind a handle of this factory, for a tool that needs BullMQ's own class (the
+ * @bull-board dashboard). On either backend a handle is a BullMQ Queue (the Postgres backend's
+ * class extends it); the interface only narrows what this project calls.
+ * @throws TypeError when the handle is not a BullMQ Queue (e.g. a test double).
+ */
+export function bullQueue<D>(handle: QueueHandle<D>): RedisQueue<D> {
+  if (!(handle instanceof RedisQueue)) throw new TypeError(`queue ${handle.name}: not a BullMQ Queue`);
+  return handle as RedisQueue<D>;
+}
+
+/**
  * Creates the factory for a backend. Nothing connects until a queue or worker is created.
  * @throws Error when the Redis URL cannot be parsed.
  */

@@ -1,4 +1,5 @@
 export {
+  bullQueue,
   createQueueFactory,
   type QueueBackendConfig,
   type QueueFactory,
