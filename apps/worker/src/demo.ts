@@ -185,8 +185,11 @@ async function demo(): Promise<number> {
         seconds,
       }),
     );
-    // What a Prometheus scrape of the worker's /metrics sees now (issue 7's series).
-    console.log(`\n${formatMetricsDigest(parseExposition(await app.metrics.registry.metrics()))}`);
+    // What a Prometheus scrape sees now: through the server when it runs, else from the registry.
+    const exposition = http
+      ? await (await fetch(`${http.url}/metrics`)).text()
+      : await app.metrics.registry.metrics();
+    console.log(`\n${formatMetricsDigest(parseExposition(exposition))}`);
     console.log(`\n${connectionHint(databaseUrl, embedded !== undefined, opts.daemon)}`);
     synced = true;
     if (opts.daemon) {
