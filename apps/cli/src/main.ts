@@ -15,6 +15,7 @@
 //   npm run cli -- commands cancel 42 [--reason "…"]
 //   npm run cli -- resync --vendor V --from 2026-08-01 --to 2026-10-30 [--streams ordersheets,returnRequests]
 //                    [--days-per-window 7] [--no-wait] [--json]
+//   npm run cli -- retention [--dry-run] [--days 90] [--json]   (PII retention; default PII_RETENTION_DAYS)
 //   npm run cli -- migrate
 //
 // Exit codes: 0 ok; 1 the operation ran and failed (a resync failed or was cancelled, a command
@@ -38,6 +39,7 @@ import {
   showVendors,
 } from "./operations.js";
 import { resync } from "./resync.js";
+import { retention } from "./retention.js";
 
 /** A decimal ID option (`--box 300000000000012345`), kept as text so no digit is lost. */
 function decimalId(value: string): string {
@@ -49,6 +51,13 @@ function decimalId(value: string): string {
 function count(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("expected a whole number ≥ 1");
+  return n;
+}
+
+/** A number of days for `retention --days`, as PII_RETENTION_DAYS takes it. */
+function retentionDays(value: string): number {
+  const n = count(value);
+  if (n > 3_650) throw new InvalidArgumentError("expected at most 3650 days");
   return n;
 }
 
@@ -170,6 +179,16 @@ export function buildProgram(ctx: Context): Command {
     .option("--no-wait", "queue it and return at once")
     .addOption(json())
     .action((opts: Parameters<typeof resync>[1]) => withSession(ctx, opts, (s) => resync(s, opts)));
+
+  program
+    .command("retention")
+    .description("erase buyers' personal data of delivered or closed orders and claims older than N days")
+    .option("--dry-run", "count what is due, change nothing")
+    .option("--days <n>", "days since the last change (1–3650; default PII_RETENTION_DAYS)", retentionDays)
+    .addOption(json())
+    .action((opts: { dryRun?: boolean; days?: number; json?: boolean }) =>
+      withSession(ctx, opts, (s) => retention(s, opts)),
+    );
 
   program
     .command("migrate")

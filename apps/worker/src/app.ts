@@ -15,7 +15,7 @@ import {
   type PrismaClient,
   type ResyncRecord,
 } from "@cos/db";
-import { requestResync } from "@cos/ops";
+import { requestResync, resyncDequeue } from "@cos/ops";
 import type { CommandInput } from "@cos/outbox";
 import {
   createQueueFactory,
@@ -52,6 +52,7 @@ import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, endpointOf, type WorkerMetrics } from "./metrics.js";
 import { startOutbound, type DrainOutcome } from "./outbound.js";
+import { startRetention } from "./retention.js";
 
 /** Emitted after every poll, for the demo and for tests. */
 export type PollOutcome =
@@ -84,7 +85,7 @@ export interface WorkerApp {
   readonly events: EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>;
   /** Its Prometheus metrics (metrics.ts); the HTTP server serves `metrics.registry` at `/metrics`. */
   readonly metrics: WorkerMetrics;
-  /** Its queues (poll, reconcile, resync, outbound): what readiness checks and the dashboard shows. */
+  /** Its queues (poll, reconcile, resync, retention, outbound): what readiness checks and the dashboard shows. */
   readonly queues: readonly WorkerQueue[];
   /** API calls made per vendor since start (every attempt, including failed ones). */
   apiCalls(vendorId: string): number;
@@ -97,7 +98,7 @@ export interface WorkerApp {
    * @throws ResyncRequestError for a bad request or a vendor this worker does not know.
    */
   startResync(request: ResyncRequest): Promise<{ resync: ResyncRecord; created: boolean }>;
-  /** Cancels a running resync; null for an unknown id. */
+  /** Cancels a running resync and removes its queued window jobs; null for an unknown id. */
   cancelResync(id: bigint): Promise<ResyncRecord | null>;
   /** A resync's progress (windows done of total, pages, API calls, rows, rejected; in all and per
    * stream, API calls counting the resync's own HTTP attempts) and final report. */
@@ -390,6 +391,10 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
         if (unrecoverable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
           const message = err instanceof Error ? err.message : String(err);
           await failResync(prisma, { resyncId: BigInt(data.resyncId), index: data.index, error: message });
+          // Its other windows would only be taken to end without a call: off the queue with them.
+          await cancelResyncRun(prisma, BigInt(data.resyncId), resyncDequeue(resyncQueue)).catch(
+            (e: unknown) => log.warn({ err: e, resyncId: data.resyncId }, "resync windows not dequeued"),
+          );
           log.error({ err, resyncId: data.resyncId, window: data.index }, "resync failed");
           throw new UnrecoverableError(message);
         }
@@ -448,6 +453,9 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   reconcileWorker.on("error", onError("reconcile worker error"));
   metrics.watchWorker(reconcileWorker);
 
+  const retention = await startRetention({ config, prisma, queues, log, onError });
+  metrics.watchWorker(retention.worker);
+
   const outbound = await startOutbound({
     config,
     prisma,
@@ -479,6 +487,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       { queue: inbound, worker, schedulerIds: [...keep] },
       { queue: reconcileQueue, worker: reconcileWorker, schedulerIds: [...keepReconcile] },
       { queue: resyncQueue, worker: resyncWorker, schedulerIds: [] },
+      { queue: retention.queue, worker: retention.worker, schedulerIds: retention.schedulerIds },
       { queue: outbound.queue, worker: outbound.worker, schedulerIds: outbound.schedulerIds },
     ],
     apiCalls: (vendorId) =>
@@ -488,7 +497,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       await inbound.add(JOBS.poll.name, data, JOBS.poll.opts);
     },
     startResync: (request) => requestResync({ prisma, queue: resyncQueue, sources: resyncClients }, request),
-    cancelResync: (id) => cancelResyncRun(prisma, id),
+    cancelResync: (id) => cancelResyncRun(prisma, id, resyncDequeue(resyncQueue)),
     resyncProgress: (id) => resyncProgress(prisma, id),
     enqueueCommand: (input) => outbound.enqueueCommand(input),
     close() {
@@ -502,6 +511,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
           worker.close(),
           resyncWorker.close(),
           reconcileWorker.close(),
+          retention.worker.close(),
           outbound.worker.close(),
         ]);
         if ((await Promise.race([workersClosed, deadline])) === "timeout") {
@@ -516,12 +526,14 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
             worker.close(true),
             resyncWorker.close(true),
             reconcileWorker.close(true),
+            retention.worker.close(true),
             outbound.worker.close(true),
           ]);
         }
         await inbound.close();
         await resyncQueue.close();
         await reconcileQueue.close();
+        await retention.queue.close();
         await outbound.closeQueue();
         await queues.close();
         for (const client of [...clients.values(), ...resyncClients.values()]) client.close();

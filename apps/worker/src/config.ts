@@ -31,6 +31,9 @@ export interface WorkerConfig {
   /** The daily count reconciliation (packages/sync `reconcileStream`): how many complete KST
    * days it compares, and the KST hour of the day it runs at per (vendor, stream). */
   reconcile: { days: number; hourKst: number };
+  /** PII retention (@cos/db `erasePersonalData`): days after their last change that closed orders
+   * and claims keep their buyers' personal data; undefined: never erased (the default). */
+  piiRetentionDays: number | undefined;
   /**
    * The outbox drain (packages/outbox `drainOutbox`): how often each vendor's drain is woken beside
    * `NOTIFY coupang_outbox` (ms), how long a drain's claim holds before the commands of a drainer
@@ -161,6 +164,8 @@ const envSchema = z.object({
   SYNC_RECONCILE_DAYS: int(14, 1, 93),
   // Night in Korea: few new orders, and the day before is complete.
   SYNC_RECONCILE_HOUR_KST: int(4, 0, 23),
+  // Unset: off. A day at least, so a box is never erased while its delivery is still being read.
+  PII_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(3_650).optional()),
   // NOTIFY wakes a drain at once; the interval bounds how late a retry or a re-armed command runs.
   OUTBOX_DRAIN_INTERVAL_SECONDS: int(5, 1, 3_600),
   // Longer than a drain can run (500 commands, each maybe read back at the vendor's rate): a live
@@ -232,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
       days: e.SYNC_RECONCILE_DAYS,
       hourKst: e.SYNC_RECONCILE_HOUR_KST,
     }),
+    piiRetentionDays: e.PII_RETENTION_DAYS,
     outbox: Object.freeze({
       drainIntervalMs: e.OUTBOX_DRAIN_INTERVAL_SECONDS * 1000,
       leaseMs: e.OUTBOX_LEASE_SECONDS * 1000,

@@ -3,3 +3,4 @@
 export { connectRedis, queueBackend, startWorker, type PollOutcome, type WorkerApp } from "./app.js";
 export { ConfigError, loadConfig, type VendorConfig, type WorkerConfig } from "./config.js";
 export { createLogger, type Logger } from "./logger.js";
+export { retentionCutoff, RETENTION_HOUR_KST } from "./retention.js";

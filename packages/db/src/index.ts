@@ -93,6 +93,17 @@ export {
 } from "./repositories/census.js";
 export { ensureVendorAccount, type VendorAccountInput } from "./repositories/vendors.js";
 export {
+  erasePersonalData,
+  type ErasePersonalDataOptions,
+  type RetentionReport,
+} from "./repositories/retention.js";
+export {
+  EXCHANGE_REQUEST_PII,
+  RETURN_REQUEST_PII,
+  SHIPMENT_BOX_PII,
+  type PiiSpec,
+} from "./repositories/pii.js";
+export {
   OUTBOX_CHANNEL,
   OUTBOX_COMMAND_KINDS,
   OUTBOX_STATUSES,

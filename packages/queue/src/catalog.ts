@@ -58,6 +58,21 @@ export const JOBS = {
       removeOnFail: { age: 30 * 24 * 3_600, count: 1_000 },
     } satisfies JobsOptions,
   },
+  retention: {
+    // PII retention (@cos/db `erasePersonalData`) over every vendor's closed orders and claims,
+    // daily: its own queue, one job at a time per process. The days come from the worker's
+    // setting when the job runs, so the job carries nothing.
+    queue: "retention",
+    name: "retention",
+    data: z.object({ trigger: z.enum(["schedule", "manual"]) }),
+    // The next day's run is the real retry; erased batches stay erased, so a retry resumes.
+    opts: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 60_000 },
+      removeOnComplete: { age: 30 * 24 * 3_600, count: 100 },
+      removeOnFail: { age: 30 * 24 * 3_600, count: 100 },
+    } satisfies JobsOptions,
+  },
   drain: {
     // Outbound commands (packages/outbox `drainOutbox`): their own queue, so a seller's
     // acknowledgement never waits behind a backfill. The command rows are the source of truth;
@@ -114,6 +129,9 @@ export function parseJobData<K extends JobKind>(kind: K, data: unknown): JobData
 export function reconcileSchedulerId(vendorId: string, stream: Stream): string {
   return `reconcile:${vendorId}:${stream}`;
 }
+
+/** The stable id of the daily PII retention scheduler: one per deployment, upserted at every boot. */
+export const RETENTION_SCHEDULER_ID = "retention:daily";
 
 /** The stable id of the scheduler that wakes one vendor's outbox drain; upserted at every boot. */
 export function drainSchedulerId(vendorId: string): string {

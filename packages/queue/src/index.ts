@@ -15,6 +15,7 @@ export {
   pollSchedulerId,
   reconcileSchedulerId,
   resyncJobId,
+  RETENTION_SCHEDULER_ID,
   type JobData,
   type JobKind,
   type Stream,
@@ -23,6 +24,7 @@ export {
   upsertDrainScheduler,
   upsertPollScheduler,
   upsertReconcileScheduler,
+  upsertRetentionScheduler,
   pruneSchedulers,
 } from "./schedulers.js";
 export { UnrecoverableError, type Job } from "bullmq";

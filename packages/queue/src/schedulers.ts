@@ -4,6 +4,7 @@ import {
   parseJobData,
   pollSchedulerId,
   reconcileSchedulerId,
+  RETENTION_SCHEDULER_ID,
   type JobData,
   type Stream,
 } from "./catalog.js";
@@ -51,6 +52,32 @@ export async function upsertReconcileScheduler(
     reconcileSchedulerId(vendorId, stream),
     { pattern: `0 ${hourKst} * * *`, tz: "Asia/Seoul" },
     { name: JOBS.reconcile.name, data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
+  );
+}
+
+/**
+ * Upserts the daily PII retention scheduler ({@link RETENTION_SCHEDULER_ID}) at `hourKst`:00 KST,
+ * or removes it when `hourKst` is null (retention off), so turning the setting off takes effect
+ * at the next boot. A clock time, as for reconciliation: restarts never run it early or shift it.
+ * @throws RangeError for an hour outside 0–23.
+ */
+export async function upsertRetentionScheduler(
+  queue: QueueHandle<JobData<"retention">>,
+  hourKst: number | null,
+): Promise<void> {
+  if (hourKst === null) {
+    await queue.removeJobScheduler(RETENTION_SCHEDULER_ID);
+    return;
+  }
+  if (!Number.isInteger(hourKst) || hourKst < 0 || hourKst > 23) {
+    throw new RangeError(`hourKst: expected an integer 0–23, got ${hourKst}`);
+  }
+  const data = parseJobData("retention", { trigger: "schedule" });
+  const { attempts, backoff, removeOnComplete, removeOnFail } = JOBS.retention.opts;
+  await queue.upsertJobScheduler(
+    RETENTION_SCHEDULER_ID,
+    { pattern: `0 ${hourKst} * * *`, tz: "Asia/Seoul" },
+    { name: JOBS.retention.name, data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
   );
 }
 

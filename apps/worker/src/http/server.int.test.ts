@@ -175,7 +175,7 @@ describe("the worker's HTTP server (queues on BullMQ's Postgres backend)", () =>
     expect(openapi.body.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
   });
 
-  it("loads the @bull-board dashboard with the worker's four queues", async () => {
+  it("loads the @bull-board dashboard with the worker's five queues", async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     const page = await call(base, "GET", "/admin/queues", auth);
     expect(page.status).toBe(200);
@@ -193,7 +193,13 @@ describe("the worker's HTTP server (queues on BullMQ's Postgres backend)", () =>
     const listed = queues.body.queues as Array<{ name: string; description: string }>;
     expect(listed.map((q) => q.name).sort()).toEqual(app.queues.map((q) => q.queue.name).sort());
     expect(listed.map((q) => q.name).sort()).toEqual(
-      [JOBS.poll.queue, JOBS.reconcile.queue, JOBS.resyncWindow.queue, JOBS.drain.queue].sort(),
+      [
+        JOBS.poll.queue,
+        JOBS.reconcile.queue,
+        JOBS.resyncWindow.queue,
+        JOBS.retention.queue,
+        JOBS.drain.queue,
+      ].sort(),
     );
     expect(listed[0]!.description).toBe(`BullMQ on Postgres, schema ${config.queuePrefix}_bullmq`);
   });

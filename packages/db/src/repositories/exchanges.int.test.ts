@@ -59,7 +59,15 @@ describe("upsertExchangeRequests", () => {
       include: { items: { orderBy: { exchangeItemId: "asc" } } },
     });
     const { items, raw, ...expected } = exchange;
-    const { items: storedItems, raw: storedRaw, firstSeenAt: _f, updatedAt: _u, ...rest } = stored;
+    const {
+      items: storedItems,
+      raw: storedRaw,
+      firstSeenAt: _f,
+      updatedAt: _u,
+      piiErasedAt,
+      ...rest
+    } = stored;
+    expect(piiErasedAt).toBeNull();
     expect(rest).toEqual(expected);
     expect(storedRaw).toEqual(JSON.parse(raw));
     const { raw: itemRaw, ...expectedItem } = items[1]!;

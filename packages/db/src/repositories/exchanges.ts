@@ -1,3 +1,4 @@
+import { EXCHANGE_REQUEST_PII } from "./pii.js";
 import { type ColumnSpecs, type SqlClient, columnList, countsByKstDay, encodeRow } from "./sql.js";
 import {
   type ChangeEventDraft,
@@ -170,6 +171,7 @@ const REQUEST_STATEMENTS = upsertStatements({
   statusColumn: "exchange_status",
   lock: { namespace: EXCHANGE_REQUEST_LOCK, key: `r."exchange_id"` },
   guard: rankGuard("exchange_status", EXCHANGE_STATUS_RANK),
+  pii: EXCHANGE_REQUEST_PII,
 });
 
 const ITEM_STATEMENTS = upsertStatements({

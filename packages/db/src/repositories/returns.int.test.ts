@@ -64,7 +64,16 @@ describe("upsertReturnRequests", () => {
       include: { items: { orderBy: { vendorItemId: "asc" } } },
     });
     const { items, raw, ...expected } = request;
-    const { items: storedItems, raw: storedRaw, firstSeenAt, updatedAt, withdrawnAt, ...rest } = stored;
+    const {
+      items: storedItems,
+      raw: storedRaw,
+      firstSeenAt,
+      updatedAt,
+      withdrawnAt,
+      piiErasedAt,
+      ...rest
+    } = stored;
+    expect(piiErasedAt).toBeNull();
     expect(rest).toEqual(expected);
     expect(storedRaw).toEqual(JSON.parse(raw));
     expect(withdrawnAt).toBeNull();

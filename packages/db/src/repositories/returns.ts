@@ -1,3 +1,4 @@
+import { RETURN_REQUEST_PII } from "./pii.js";
 import { type ColumnSpecs, type SqlClient, columnList, encodeRow } from "./sql.js";
 import {
   type ChangeEventDraft,
@@ -207,6 +208,7 @@ const REQUEST_STATEMENTS = upsertStatements({
   statusColumn: "receipt_status",
   lock: { namespace: RETURN_REQUEST_LOCK, key: `r."receipt_id"` },
   guard: rankGuard("receipt_status", RECEIPT_STATUS_RANK),
+  pii: RETURN_REQUEST_PII,
 });
 
 const ITEM_STATEMENTS = upsertStatements({

@@ -104,7 +104,15 @@ describe("upsertShipmentBoxes", () => {
       orderBy: { shipmentBoxId: "asc" },
     });
     const { items, raw, ...expectedBox } = full;
-    const { items: storedItems, raw: storedRaw, firstSeenAt, updatedAt, ...storedBox } = stored[0]!;
+    const {
+      items: storedItems,
+      raw: storedRaw,
+      firstSeenAt,
+      updatedAt,
+      piiErasedAt,
+      ...storedBox
+    } = stored[0]!;
+    expect(piiErasedAt).toBeNull();
     expect(storedBox).toEqual(expectedBox);
     expect(storedRaw).toEqual(JSON.parse(raw));
     expect(firstSeenAt).toBeInstanceOf(Date);

@@ -1,3 +1,4 @@
+import { SHIPMENT_BOX_PII } from "./pii.js";
 import { type ColumnSpecs, type SqlClient, columnList, countsByKstDay, encodeRow } from "./sql.js";
 import {
   type ChangeEventDraft,
@@ -223,6 +224,7 @@ const BOX_STATEMENTS = upsertStatements({
   key: ["shipment_box_id"],
   statusColumn: "status",
   lock: { namespace: SHIPMENT_BOX_LOCK, key: `r."shipment_box_id"` },
+  pii: SHIPMENT_BOX_PII,
   guard: (stored, incoming) =>
     [
       // Identical payload: nothing to do, and updated_at stays as it was.

@@ -1,6 +1,7 @@
 // The batch-upsert machinery shared by every entity table the sync writes (shipment boxes, return
 // requests, withdrawals, exchanges and their items): one lock statement and one guarded
 // `INSERT … ON CONFLICT` per table, whose result rows become change events and stale reads.
+import { type PiiSpec, erasedRawSql } from "./pii.js";
 import { type ColumnKind, type SqlClient, quoteIdent, recordsetDefinition, recordsetValue } from "./sql.js";
 
 /**
@@ -9,7 +10,8 @@ import { type ColumnKind, type SqlClient, quoteIdent, recordsetDefinition, recor
  * key (`shipmentBoxId:vendorItemId` for an order item, `receiptId:vendorItemId` for a return
  * item). `changedFields` are the top-level payload fields that differ (empty for `created`).
  * `withdrawn` is a return request whose buyer withdrew it (coupang-api.md §7); `removed` is a
- * child its parent no longer lists (an item moved to a split shipment's new box, §4.1).
+ * child its parent no longer lists (an item moved to a split shipment's new box, §4.1); `erased`
+ * an entity whose personal data PII retention erased (`changedFields`: the payload fields touched).
  */
 export interface ChangeEventDraft {
   vendorId: string;
@@ -22,7 +24,7 @@ export interface ChangeEventDraft {
     | "exchange_request"
     | "exchange_item";
   entityId: string;
-  kind: "created" | "status_changed" | "updated" | "withdrawn" | "removed";
+  kind: "created" | "status_changed" | "updated" | "withdrawn" | "removed" | "erased";
   oldStatus: string | null;
   newStatus: string | null;
   changedFields: string[];
@@ -88,6 +90,13 @@ export interface UpsertSpec {
    * that answer before commit.
    */
   parent?: { table: string; key: string };
+  /**
+   * For a table with a `pii_erased_at` column: its personal data. Once a row is erased, an update
+   * keeps it erased — the PII columns stay NULL and `raw` is written with those paths nulled —
+   * while every other column takes the read as usual. `raw_hash` stays the hash of the payload as
+   * received, so an unchanged re-read is still recognised and writes nothing.
+   */
+  pii?: PiiSpec;
 }
 
 /**
@@ -107,10 +116,23 @@ export function upsertStatements(spec: UpsertSpec): UpsertStatements {
   const keys = spec.key.map(quoteIdent);
   const on = (a: string, b: string) => keys.map((k) => `${a}.${k} = ${b}.${k}`).join(" AND ");
   const updatable = spec.columns.filter((c) => !spec.key.includes(c.column));
+  const pii = spec.pii;
+  /** The value an update writes to a column: the read's, unless the stored row's PII is erased. */
+  const incomingValue = (column: string): string => {
+    const value = `EXCLUDED.${quoteIdent(column)}`;
+    if (!pii) return value;
+    const erased = `${table}."pii_erased_at" IS NOT NULL`;
+    if (column === "raw") return `CASE WHEN ${erased} THEN ${erasedRawSql(value, pii)} ELSE ${value} END`;
+    return pii.columns.includes(column) ? `CASE WHEN ${erased} THEN NULL ELSE ${value} END` : value;
+  };
   const set = [
-    ...updatable.map((c) => `${quoteIdent(c.column)} = EXCLUDED.${quoteIdent(c.column)}`),
+    ...updatable.map((c) => `${quoteIdent(c.column)} = ${incomingValue(c.column)}`),
     `"updated_at" = now()`,
   ];
+  // The read's payload as it will be stored, so changed_fields never names erased data.
+  const newRaw = pii
+    ? `CASE WHEN t."pii_erased_at" IS NOT NULL THEN ${erasedRawSql(`r."raw"`, pii)} ELSE r."raw" END`
+    : `r."raw"`;
   const inputColumns = spec.parent ? [...spec.columns, PARENT_RAW_HASH] : spec.columns;
   const where = spec.parent
     ? `WHERE EXISTS (SELECT 1 FROM ${quoteIdent(spec.parent.table)} p
@@ -138,7 +160,7 @@ export function upsertStatements(spec: UpsertSpec): UpsertStatements {
 cur AS (
   SELECT ${keys.map((k) => `r.${k}::text`).join(` || ':' || `)} AS entity_id, r."vendor_id" AS vendor_id,
     t.${keys[0]} IS NULL AS inserted, ${status("t")} AS old_status, ${status("r")} AS new_status,
-    t."raw" AS old_raw, r."raw" AS new_raw, (t."raw_hash" IS DISTINCT FROM r."raw_hash") AS differs,
+    t."raw" AS old_raw, ${newRaw} AS new_raw, (t."raw_hash" IS DISTINCT FROM r."raw_hash") AS differs,
     COALESCE(${guard("t", "r")}, false) AS allowed
   FROM r LEFT JOIN ${table} t ON ${on("t", "r")}
 ),
