@@ -1,16 +1,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoupangClient, formatKstDate, type InvoiceRow } from "@cos/coupang";
-import {
-  normalActivity,
-  serializeCoupangJson,
-  startSimulator,
-  type GroundTruth,
-  type Simulator,
-} from "@cos/coupang-sim";
+import { normalActivity, startSimulator, type GroundTruth, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, type PrismaClient } from "@cos/db";
 import {
-  returnQueryStatusOf,
   runStream,
   streamAdapter,
   STREAM_NAMES,
@@ -18,6 +11,7 @@ import {
   type StreamSource,
   type SyncReport,
 } from "@cos/sync";
+import { fullSyncMinimum, snapshot, stepLowerBound } from "../support/api-minimum.js";
 import { useTestDatabase } from "../support/database.js";
 import { checkChangeFeed, compareStreams } from "../support/ground-truth.js";
 
@@ -52,20 +46,6 @@ const config: PlanConfig = {
   coldIntervalMs: DAY,
   coldDays: 31,
   callBudget: 1000,
-};
-/** Rows per page of each stream's list, as its adapter asks (withdrawals: §7's maximum). */
-const PAGE: Record<string, number> = {
-  ordersheets: 50,
-  returnRequests: 50,
-  exchangeRequests: 50,
-  returnWithdrawRequests: 100,
-};
-/** The longest window of each list, in KST days (§2.1, §6.1, §7, §8.1). */
-const SPAN_DAYS: Record<string, number> = {
-  ordersheets: 31,
-  returnRequests: 31,
-  exchangeRequests: 7,
-  returnWithdrawRequests: 7,
 };
 /**
  * The streams synced: the registry's (packages/sync streams.ts), so a stream added there is
@@ -228,109 +208,6 @@ const replacementsShipped = new Set<string>();
 let invoices = 0;
 /** A fresh 12-digit CJ number: no number is used twice (B-10). */
 const invoiceNumber = () => `7${String(++invoices).padStart(11, "0")}`;
-
-/**
- * Per stream, every record the lists serve now: its key → the query status it is listed under
- * (a receipt's primary one; "ALL" for lists read without a status) and its payload text.
- */
-function snapshot(gt: GroundTruth): Map<string, Map<string, { status: string; hash: string }>> {
-  const json = (v: unknown) => serializeCoupangJson(v);
-  const map = (rows: Array<[string, string, unknown]>) =>
-    new Map(rows.map(([key, status, raw]) => [key, { status, hash: json(raw) }]));
-  return new Map([
-    ["ordersheets", map(gt.orders.map((o) => [String(o.shipmentBoxId), o.status, o]))],
-    [
-      "returnRequests",
-      map(
-        gt.returnRequests.map((r) => [
-          String(r.receiptId),
-          returnQueryStatusOf(String(r.receiptType), String(r.receiptStatus)),
-          r,
-        ]),
-      ),
-    ],
-    // An exchange list without a status answers every status (§8.1): one list.
-    ["exchangeRequests", map(gt.exchanges.map((x) => [String(x.exchangeId), "ALL", x]))],
-    ["returnWithdrawRequests", map(gt.returnWithdrawals.map((w) => [String(w.cancelId), "ALL", w]))],
-  ]);
-}
-
-/**
- * The lower bound of one step's calls: an oracle that knows which lists changed since the last
- * step reads only those, once each, in one window, and pages only through the changed records:
- * per (stream, query status) with a new or changed record, ceil(changed / page) ≥ 1 calls.
- * Whoever keeps the copy as fresh as one step makes at least this many calls; ours also pays to
- * find out what changed (every hot status every step) and re-reads unchanged records in a page.
- */
-function stepLowerBound(
-  before: ReturnType<typeof snapshot>,
-  after: ReturnType<typeof snapshot>,
-  streams: readonly string[],
-): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const stream of streams) {
-    const changed = new Map<string, number>();
-    for (const [key, now] of after.get(stream) ?? []) {
-      if (before.get(stream)?.get(key)?.hash === now.hash) continue;
-      changed.set(now.status, (changed.get(now.status) ?? 0) + 1);
-    }
-    out[stream] = [...changed.values()].reduce((n, c) => n + Math.ceil(c / PAGE[stream]!), 0);
-  }
-  return out;
-}
-
-/**
- * The fewest calls that read all of `gt` once (a full sync of the same data): per stream, its
- * records' creation days cut into windows of the list's longest span, and per window and query
- * status max(1, ceil(n / page)). Statuses the list needs asked one by one: ordersheets' six (a
- * status is required, §2.1); returnRequests' UC (which holds RU), PR, CC and CANCEL (§6.1);
- * exchanges and withdrawals in one list without a status (§7, §8.1).
- */
-function fullSyncMinimum(gt: GroundTruth, streams: readonly string[]): Record<string, number> {
-  const perStream: Record<string, { statuses: string[]; records: Array<{ day: string; status: string }> }> = {
-    ordersheets: {
-      statuses: ["ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING"],
-      records: gt.orders.map((o) => ({ day: String(o.orderedAt).slice(0, 10), status: o.status })),
-    },
-    returnRequests: {
-      statuses: ["UC", "PR", "CC", "CANCEL"],
-      records: gt.returnRequests.map((r) => {
-        const q = returnQueryStatusOf(String(r.receiptType), String(r.receiptStatus));
-        return { day: String(r.createdAt).slice(0, 10), status: q === "RU" ? "UC" : q };
-      }),
-    },
-    exchangeRequests: {
-      statuses: ["ALL"],
-      records: gt.exchanges.map((x) => ({ day: String(x.createdAt).slice(0, 10), status: "ALL" })),
-    },
-    returnWithdrawRequests: {
-      statuses: ["ALL"],
-      records: gt.returnWithdrawals.map((w) => ({ day: String(w.createdAt).slice(0, 10), status: "ALL" })),
-    },
-  };
-  const out: Record<string, number> = {};
-  for (const stream of streams) {
-    const { statuses, records } = perStream[stream]!;
-    const sorted = records.map((r) => r.day).sort();
-    if (sorted.length === 0) {
-      out[stream] = statuses.length;
-      continue;
-    }
-    const first = Date.parse(`${sorted[0]}T00:00:00Z`);
-    const window = (day: string) =>
-      Math.floor((Date.parse(`${day}T00:00:00Z`) - first) / (SPAN_DAYS[stream]! * DAY));
-    const windows = window(sorted.at(-1)!) + 1;
-    let calls = 0;
-    for (let w = 0; w < windows; w++) {
-      for (const status of statuses) {
-        const n = records.filter((r) => r.status === status && window(r.day) === w).length;
-        calls += Math.max(1, Math.ceil(n / PAGE[stream]!));
-      }
-    }
-    out[stream] = calls;
-  }
-  return out;
-}
 
 /** Counts statuses of a list of records. */
 const histogram = (values: string[]) =>
