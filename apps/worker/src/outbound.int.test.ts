@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CoupangClient } from "@cos/coupang";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { createPrisma, type PrismaClient } from "@cos/db";
+import { vendorStatus } from "@cos/ops";
 import { startWorker, type PollOutcome } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -290,6 +291,64 @@ describe.each(backends)("the outbox in the worker on BullMQ's $name backend", ({
       );
     } finally {
       await app.close();
+    }
+  });
+
+  it.skipIf(skip)("warns of the pending commands of a vendor it is not configured for", async () => {
+    const other = "A00088889";
+    const box = await instructBox();
+    const prisma = createPrisma(db.url);
+    /** Pending acknowledgements of `other`, with dedupe keys other-<from> … other-<to>. */
+    const insert = (from: number, to: number) =>
+      prisma.$executeRawUnsafe(
+        `INSERT INTO outbox_commands (vendor_id, kind, shipment_box_id, order_id, dedupe_key, created_by)
+         SELECT $1, 'ACKNOWLEDGE', $2::bigint, $3::bigint, 'other-' || g, 'sql:test' FROM generate_series($4::int, $5::int) g`,
+        other,
+        box.shipmentBoxId.toString(),
+        box.orderId.toString(),
+        from,
+        to,
+      );
+    type Line = { msg: string; vendorId?: string; pending?: number };
+    const lines: Line[] = [];
+    const log = createLogger("warn", { write: (line: string) => void lines.push(JSON.parse(line) as Line) });
+    const warnings = () => lines.filter((l) => l.vendorId === other).map((l) => [l.pending, l.msg]);
+    const message = (n: number) =>
+      `vendor ${other} has ${n} pending outbox commands but is not configured in this worker: they are not sent`;
+    try {
+      await prisma.vendorAccount.create({ data: { vendorId: other, name: "not here" } });
+      await insert(1, 2);
+      // Queues of its own: a scheduler an earlier test left with a longer interval ticks late.
+      const app = await startWorker({ ...config(), queuePrefix: `${queuePrefix}w` }, log);
+      try {
+        expect(warnings()).toEqual([[2, message(2)]]);
+        // The first vendor's ticks (every second here) tell a new count once, not every tick.
+        await new Promise((r) => setTimeout(r, 2_500));
+        expect(warnings()).toHaveLength(1);
+        await insert(3, 3);
+        for (let i = 0; i < 60 && warnings().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect(warnings()).toEqual([
+          [2, message(2)],
+          [3, message(3)],
+        ]);
+        expect(
+          await prisma.$queryRawUnsafe(
+            `SELECT count(*)::int AS n FROM outbox_commands WHERE vendor_id = $1 AND status = 'pending'`,
+            other,
+          ),
+        ).toEqual([{ n: 3 }]);
+        // The status shows them undrained: due for longer than any drain interval.
+        const [status] = (await vendorStatus(prisma, { vendorId: other })).vendors;
+        expect(status!.outbox.counts.pending).toBe(3);
+        expect(status!.outbox.oldestDueAgeSeconds).toBeGreaterThanOrEqual(4);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await prisma.$executeRawUnsafe(`DELETE FROM outbox_commands WHERE vendor_id = $1`, other);
+      await prisma.$executeRawUnsafe(`DELETE FROM vendor_accounts WHERE vendor_id = $1`, other);
+      await prisma.$disconnect();
     }
   });
 

@@ -1,6 +1,7 @@
 import {
   listen,
   OUTBOX_CHANNEL,
+  pendingCommandsOfOtherVendors,
   type OutboxCommandKind,
   type OutboxCommandRecord,
   type PrismaClient,
@@ -83,7 +84,10 @@ export interface Outbound {
  *   first included, every vendor is drained, which picks up what was missed meanwhile;
  * - a scheduler per vendor every `OUTBOX_DRAIN_INTERVAL_SECONDS` for retries coming due (their
  *   `next_attempt_at`), re-armed commands and leases that ran out; the boot prune removes those of
- *   vendors no longer configured.
+ *   vendors no longer configured;
+ * - pending commands of a vendor with a `vendor_accounts` row but not configured here are never
+ *   sent by this worker: at the start, and on the first vendor's scheduler ticks when a count
+ *   changed, a warning names each such vendor with its count of pending commands.
  * @throws Error when the queue backend or the LISTEN connection cannot be reached.
  */
 export async function startOutbound(options: OutboundOptions): Promise<Outbound> {
@@ -101,6 +105,25 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
   const requestDrain = async (vendorId: string): Promise<void> => {
     await queue.add(JOBS.drain.name, parseJobData("drain", { vendorId }), drainJobOptions(vendorId));
   };
+  // Commands nobody here will send must not wait in silence; a count already told is not repeated.
+  const told = new Map<string, number>();
+  const warnUndrained = async (): Promise<void> => {
+    const undrained = await pendingCommandsOfOtherVendors(
+      prisma,
+      config.vendors.map((v) => v.vendorId),
+    );
+    for (const [vendorId] of told) if (!undrained.some((u) => u.vendorId === vendorId)) told.delete(vendorId);
+    for (const { vendorId, pending } of undrained) {
+      if (told.get(vendorId) === pending) continue;
+      told.set(vendorId, pending);
+      log.warn(
+        { vendorId, pending },
+        `vendor ${vendorId} has ${pending} pending outbox commands but is not configured in this worker: they are not sent`,
+      );
+    }
+  };
+  const warnFailed = options.onError("cannot count the pending commands of vendors not configured");
+  await warnUndrained().catch(warnFailed);
   const retry = Object.fromEntries(
     Object.entries(config.outbox.maxAttempts).map(([kind, maxAttempts]) => [kind, { maxAttempts }]),
   ) as Partial<Record<OutboxCommandKind, Partial<RetryPolicy>>>;
@@ -113,6 +136,7 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
       // draining beside one.
       if (job.repeatJobKey !== undefined) {
         await requestDrain(vendorId);
+        if (vendorId === config.vendors[0]?.vendorId) await warnUndrained().catch(warnFailed);
         return { outcome: "woken" };
       }
       const jobLog = log.child({ queue: JOBS.drain.queue, jobId: job.id, vendorId });

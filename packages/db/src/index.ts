@@ -115,6 +115,7 @@ export {
   localBoxStates,
   markBoxAfterCommand,
   outboxCommandsOnBoxes,
+  pendingCommandsOfOtherVendors,
   recordOutboxAttempts,
   transitionOutboxCommand,
   type BoxCommand,
@@ -129,6 +130,7 @@ export {
   type OutboxCommandRecord,
   type OutboxStatus,
   type OutboxTransitionInput,
+  type UndrainedVendor,
 } from "./repositories/outbox.js";
 export { quarantineRecords, storableText, type QuarantineInput } from "./repositories/quarantine.js";
 export {

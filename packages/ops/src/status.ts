@@ -47,6 +47,13 @@ export interface OutboxStatusSummary {
   counts: Record<OutboxStatus, number>;
   /** Seconds since the oldest `pending` command was created; null when none is pending. */
   oldestPendingAgeSeconds: number | null;
+  /**
+   * Seconds since the pending command due longest ago came due (`next_attempt_at`); null when
+   * none is due. A drained vendor keeps it within about `OUTBOX_DRAIN_INTERVAL_SECONDS`; it grows
+   * while no worker sends the vendor's commands — the vendor is not configured in any running
+   * worker, or its circuit is open — which retries waiting for their turn do not make it do.
+   */
+  oldestDueAgeSeconds: number | null;
   /** Per status, seconds since the oldest command in it was created; null when none is. */
   oldestAgeSeconds: Record<OutboxStatus, number | null>;
 }
@@ -98,6 +105,7 @@ interface OutboxRow {
   status: OutboxStatus;
   n: number;
   oldest: Date;
+  oldest_due: Date | null;
 }
 
 /** Whole seconds from `then` to `now`. */
@@ -151,10 +159,13 @@ export async function vendorStatus(
     vendorId,
   );
   const outbox = await prisma.$queryRawUnsafe<OutboxRow[]>(
-    `SELECT vendor_id, status, count(*)::int AS n, min(created_at) AS oldest FROM outbox_commands
+    `SELECT vendor_id, status, count(*)::int AS n, min(created_at) AS oldest,
+            min(next_attempt_at) FILTER (WHERE next_attempt_at <= $2::timestamptz) AS oldest_due
+       FROM outbox_commands
       WHERE $1::text IS NULL OR vendor_id = $1
       GROUP BY vendor_id, status`,
     vendorId,
+    now,
   );
   return {
     generatedAt: now,
@@ -164,9 +175,12 @@ export async function vendorStatus(
         OutboxStatus,
         number | null
       >;
+      let oldestDueAgeSeconds: number | null = null;
       for (const row of outbox.filter((o) => o.vendor_id === v.vendorId)) {
         counts[row.status] = row.n;
         oldestAgeSeconds[row.status] = secondsSince(now, row.oldest);
+        if (row.status === "pending" && row.oldest_due !== null)
+          oldestDueAgeSeconds = secondsSince(now, row.oldest_due);
       }
       return {
         vendorId: v.vendorId,
@@ -191,7 +205,12 @@ export async function vendorStatus(
             quarantined: s.quarantined,
             reconcileGapsOpen: s.reconcile_gaps_open,
           })),
-        outbox: { counts, oldestPendingAgeSeconds: oldestAgeSeconds.pending, oldestAgeSeconds },
+        outbox: {
+          counts,
+          oldestPendingAgeSeconds: oldestAgeSeconds.pending,
+          oldestDueAgeSeconds,
+          oldestAgeSeconds,
+        },
       };
     }),
   };

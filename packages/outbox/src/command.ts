@@ -30,6 +30,29 @@ export class OutboxCommandError extends Error {
 
 const INT64_MAX = 2n ** 63n - 1n;
 
+/**
+ * What no text of a command may hold: control characters (C0, DEL, C1) and the invisible ones
+ * that disguise text in a terminal, a log or WING — soft hyphen, Arabic letter mark, Mongolian
+ * vowel separator, zero-width and bidirectional marks and overrides, line and paragraph
+ * separators, invisible operators and isolates, byte-order mark, interlinear annotations,
+ * private use, tags and lone surrogates. The insert trigger of `outbox_commands` refuses the same
+ * characters (migration 20261130140000_outbox_printable_text).
+ */
+const NOT_PRINTABLE =
+  /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ue000-\uf8ff\ud800-\udfff\u{e0000}-\u{e007f}\u{f0000}-\u{10ffff}]/u;
+
+/** Text without a {@link NOT_PRINTABLE} character; the issue names the first one and where it is. */
+const printable = () =>
+  z.string().superRefine((value, ctx) => {
+    const found = NOT_PRINTABLE.exec(value);
+    if (found === null) return;
+    const code = (found[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+    ctx.addIssue({
+      code: "custom",
+      message: `printable text: U+${code} at character ${[...value.slice(0, found.index)].length + 1} is a control or invisible character`,
+    });
+  });
+
 /** A Coupang ID: a bigint or a string of decimal digits, > 0 and within int64 (coupang-api.md §0.15). */
 const ID = z.union([z.bigint(), z.string()]).transform((value, ctx) => {
   const id = typeof value === "bigint" ? value : /^\d+$/.test(value) ? BigInt(value) : undefined;
@@ -45,11 +68,11 @@ const base = {
   shipmentBoxId: ID,
   orderId: ID,
   /** Who asked: a service name, an operator, `sql:<consumer>`. */
-  createdBy: z.string().trim().min(1, "non-empty text"),
+  createdBy: printable().trim().min(1, "non-empty text"),
   /** Overrides the drainer's attempts for the kind. */
   maxAttempts: z.number().int().min(1).max(100).optional(),
   /** Replaces the business key kind:shipmentBoxId:vendorItemId(s):invoiceNumber. */
-  dedupeKey: z.string().trim().min(1).max(500).optional(),
+  dedupeKey: printable().trim().min(1).max(500).optional(),
 };
 
 const acknowledge = z.object({ ...base, kind: z.literal("ACKNOWLEDGE") });
@@ -59,8 +82,8 @@ const invoice = z.object({
   kind: z.enum(["UPLOAD_INVOICE", "UPDATE_INVOICE"]),
   /** Only this item's row; omitted = every open item of the box (Coupang wants them all, §4.1). */
   vendorItemId: ID.optional(),
-  deliveryCompanyCode: z.string(),
-  invoiceNumber: z.string(),
+  deliveryCompanyCode: printable(),
+  invoiceNumber: printable(),
 });
 
 const cancelItem = z.object({
@@ -93,7 +116,7 @@ const cancel = z.object({
     `one of ${Object.keys(MIDDLE_CANCEL_CODES).join(", ")}`,
   ),
   /** The seller's WING login ID (Coupang checks that it belongs to the vendor). */
-  userId: z.string().trim().min(1, "a WING login ID"),
+  userId: printable().trim().min(1, "a WING login ID"),
 });
 
 const schema = z.discriminatedUnion("kind", [acknowledge, invoice, cancel]);

@@ -19,7 +19,6 @@ import {
   localBoxStates,
   markBoxAfterCommand,
   outboxCommandsOnBoxes,
-  OutboxTransitionError,
   recordOutboxAttempts,
   transitionOutboxCommand,
   withTransaction,
@@ -106,8 +105,11 @@ export interface DrainOutboxResult {
 const MAX_ACK_BOXES = 50;
 /** The attempt-log outcome of the read before a cancel; its request summary holds the lines sent and their baseline. */
 const READ_BEFORE_CANCEL = "read_before_cancel";
-/** Statuses in which a command on a box still counts: it may be sent, is being sent, or took effect. */
-const LIVE_STATUSES: readonly OutboxStatus[] = ["pending", "in_flight", "unknown", "dead", "succeeded"];
+/**
+ * Statuses of a live command of a box: it may yet be sent or take effect. A finished one (a
+ * succeeded cancel included) holds nothing up: its effect is on the box's items.
+ */
+const LIVE_STATUSES: readonly OutboxStatus[] = ["pending", "in_flight", "unknown"];
 /** Row result codes that are settled by reading the box back (design.md "Outbound commands"; §3, §4.1). */
 const READ_BACK_CODES: ReadonlySet<string> = new Set([
   "DUPLICATE_INVOICE_NUMBER",
@@ -150,21 +152,22 @@ interface Work extends Entry {
  * - A command whose last try may have been applied (`unknown`, a lease that ran out, a re-armed
  *   dead one) is read back first (`getOrderSheet`, coupang-api.md §2.2): if the box shows its
  *   effect it has succeeded, and nothing is resent.
- * - ACKNOWLEDGE: batches of ≤ 50 boxes (§3). UPLOAD_INVOICE / UPDATE_INVOICE: one row per open
- *   vendorItemId of the box (§4.1), batched across the vendor's boxes; one invoice command per
- *   box per drain. An upload on an ACCEPT box gets an acknowledgement command first
- *   (`enqueueCommand`, deduplicated) and waits for it.
+ * - ACKNOWLEDGE: batches of ≤ 50 boxes (§3), each box named once (its acknowledgements share
+ *   its row). UPLOAD_INVOICE / UPDATE_INVOICE: one row per open vendorItemId of the box (§4.1),
+ *   batched across the vendor's boxes; one invoice command per box per drain. An upload on an
+ *   ACCEPT box gets an acknowledgement command first (`enqueueCommand`, deduplicated) and waits
+ *   for it. A batch refused whole (HTTP 400, or the client's input check) is halved until the
+ *   refused box is alone; the others are sent.
  * - CANCEL: one v5 cancel per box (§5.1). A box the local copy shows in a status other than
  *   ACCEPT or INSTRUCT is rejected unsent (`CANCEL_NOT_ALLOWED`); otherwise the box is read
  *   first (status, and the quantities a whole-box cancel sends), the items' `cancelCount`s are
  *   committed to the attempt log, then the cancel is sent: `receiptMap` / `failedVendorItemIds`
  *   decide (cancel.ts). After a timeout, a 5xx or a crash the box is read back and compared with
  *   those counts before anything is resent.
- * - A cancel and an invoice of one box are never in flight together: an upload on a box with a
- *   cancel (pending, in flight, unknown, dead or succeeded) is cancelled unsent
- *   (`CANCEL_REQUESTED`, pitfall M-8), and a pending one is cancelled as soon as the cancel is
- *   claimed; a cancel waits while an invoice of its box is in flight or unknown, and an update
- *   waits while a cancel of its box is not settled.
+ * - A cancel and an invoice of one box are never in flight together (pitfall M-8): an invoice
+ *   waits while a cancel of its box is pending, in flight or unknown, and a cancel while an
+ *   invoice of its box is in flight or unknown. Once the cancel is settled the invoice is sent
+ *   for the items still open, or cancelled (`BOX_CANCELLED`) when every item is cancelled.
  * - Per-row results decide per box: OK → succeeded; a row with `retryRequired` → retried later;
  *   DUPLICATE_INVOICE_NUMBER, NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD and INVALID_STATUS → read back;
  *   ORDER_DELIVERY_CANCELED → cancelled; any other code → rejected with it. A timeout or 5xx on a
@@ -191,6 +194,8 @@ class Drain {
   private readonly works: Work[] = [];
   private readonly statuses: Partial<Record<OutboxStatus, number>> = {};
   private pausedUntilMs: number | null = null;
+  /** The commits started so far, in order (see {@link flush}). */
+  private flushing: Promise<void> = Promise.resolve();
   private stoppedBy: CoupangError | null = null;
   private calls = 0;
 
@@ -421,10 +426,11 @@ class Drain {
   /**
    * Keeps a cancel and an invoice of one box apart (design.md "Outbound commands", pitfall M-8),
    * with the commands of this drain and those on the same boxes outside it:
-   * - an upload on a box with a live cancel is cancelled unsent (`CANCEL_REQUESTED`);
-   * - a cancel cancels the pending uploads of its box outside this drain, and waits (deferred,
-   *   no attempt spent) while an invoice of its box is in flight elsewhere or unknown;
-   * - an update waits while a cancel of its box outside this drain is not settled.
+   * - an invoice (upload or update) waits, deferred without spending an attempt, while a cancel of
+   *   its box is live (pending, in flight or unknown); once the cancel is settled the invoice goes
+   *   on with the items still open (`sendInvoices` cancels it when none is left);
+   * - a cancel waits while an invoice of its box is in flight elsewhere or unknown (a pending one
+   *   will wait for the cancel in turn).
    */
   private async keepCancelsApart(works: readonly Work[]): Promise<void> {
     const open = works.filter((w) => !w.verdict && w.command.kind !== "ACKNOWLEDGE");
@@ -451,64 +457,25 @@ class Drain {
     for (const work of open) {
       const box = work.command.shipmentBoxId;
       const cancel = cancels.get(box);
-      if (work.command.kind === "UPLOAD_INVOICE" && cancel !== undefined) {
+      const busy =
+        work.command.kind === "CANCEL"
+          ? others.find((c) => c.shipmentBoxId === box && c.kind !== "CANCEL" && c.status !== "pending")
+          : undefined;
+      if (isInvoiceCommand(work.command) && cancel !== undefined) {
         work.verdict = {
-          to: "cancelled",
-          code: "CANCEL_REQUESTED",
-          message: `${cancel} on box ${box}: the invoice upload is not sent (M-8)`,
+          to: "deferred",
+          code: "SERIALIZED",
+          message: `${cancel} on box ${box}: the ${work.command.kind} command waits for it (M-8)`,
+          untilMs: waitUntil,
         };
-      } else if (work.command.kind === "UPDATE_INVOICE") {
-        const unsettled = others.find(
-          (c) =>
-            c.kind === "CANCEL" && c.shipmentBoxId === box && c.status !== "succeeded" && c.status !== "dead",
-        );
-        if (unsettled !== undefined) {
-          work.verdict = {
-            to: "deferred",
-            code: "SERIALIZED",
-            message: `cancel command ${unsettled.id} of box ${box} is ${unsettled.status}: the update waits for it`,
-            untilMs: waitUntil,
-          };
-        }
-      } else if (work.command.kind === "CANCEL") {
-        for (const c of others.filter((c) => c.shipmentBoxId === box && c.kind !== "CANCEL")) {
-          // A pending upload claimed by another drainer before we could cancel it is in flight.
-          const status =
-            c.kind === "UPLOAD_INVOICE" && c.status === "pending" && !(await this.cancelUpload(c.id, work))
-              ? "in_flight"
-              : c.status;
-          if (status === "in_flight" || status === "unknown") {
-            work.verdict = {
-              to: "deferred",
-              code: "SERIALIZED",
-              message: `${c.kind} command ${c.id} of box ${box} is ${status}: the cancel waits for it`,
-              untilMs: waitUntil,
-            };
-            break;
-          }
-        }
+      } else if (busy !== undefined) {
+        work.verdict = {
+          to: "deferred",
+          code: "SERIALIZED",
+          message: `${busy.kind} command ${busy.id} of box ${box} is ${busy.status}: the cancel waits for it`,
+          untilMs: waitUntil,
+        };
       }
-    }
-  }
-
-  /** Cancels a pending upload for `cancel` (M-8); false when it was claimed meanwhile (it is in flight). */
-  private async cancelUpload(id: bigint, cancel: Work): Promise<boolean> {
-    try {
-      await transitionOutboxCommand(this.options.prisma, {
-        id,
-        from: ["pending"],
-        to: "cancelled",
-        now: this.now,
-        final: true,
-        result: {
-          code: "CANCEL_REQUESTED",
-          message: `cancel command ${cancel.record.id} on box ${cancel.command.shipmentBoxId}: the invoice upload is not sent (M-8)`,
-        },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof OutboxTransitionError) return false;
-      throw error;
     }
   }
 
@@ -702,19 +669,26 @@ class Drain {
     return { to: "deferred", code, message, untilMs };
   }
 
-  /** ACKNOWLEDGE in batches of ≤ 50 boxes (coupang-api.md §3), reading back first where needed. */
+  /**
+   * ACKNOWLEDGE in batches of ≤ 50 boxes (coupang-api.md §3), reading back first where needed.
+   * Acknowledgements of one box (two dedupe keys) share its one entry and its row's result.
+   */
   private async acknowledge(works: readonly Work[]): Promise<void> {
-    const pending = works.filter((w) => !w.verdict);
-    for (let i = 0; i < pending.length; i += MAX_ACK_BOXES) {
-      const batch = pending.slice(i, i + MAX_ACK_BOXES);
-      const ids = batch.map((w) => w.command.shipmentBoxId);
+    for (const batch of batchesByBox(
+      works.filter((w) => !w.verdict),
+      MAX_ACK_BOXES,
+    )) {
       await this.batchCall(
         batch,
         "PUT ordersheets/acknowledgement",
-        (w) => ({ shipmentBoxId: w.command.shipmentBoxId.toString(), batchBoxes: ids.length }),
-        () => this.options.client.acknowledgeOrders(ids),
+        (w, sent) => ({
+          shipmentBoxId: w.command.shipmentBoxId.toString(),
+          batchBoxes: boxesOf(sent).length,
+        }),
+        (sent) => this.options.client.acknowledgeOrders(boxesOf(sent)),
         () => ({ status: "INSTRUCT", invoiceNumber: null }),
       );
+      this.flushBehind();
     }
   }
 
@@ -733,38 +707,37 @@ class Drain {
       }
       return true;
     });
-    for (let i = 0; i < ready.length; i += size) {
-      const batch = ready.slice(i, i + size);
-      const rowsOf = (work: Work): InvoiceRow[] => {
-        const command = work.command;
-        if (!isInvoiceCommand(command)) return [];
-        const items =
-          command.vendorItemId === undefined ? (work.box?.openItems ?? []) : [command.vendorItemId];
-        return items.map((vendorItemId) => ({
-          shipmentBoxId: command.shipmentBoxId,
-          orderId: command.orderId,
-          vendorItemId,
-          deliveryCompanyCode: command.deliveryCompanyCode,
-          invoiceNumber: command.invoiceNumber,
-        }));
-      };
-      const rows = batch.flatMap(rowsOf);
+    // One row per (box, vendorItemId): a box's invoice commands are serialised (one per drain),
+    // and an item the box lists twice is named once.
+    const rowsOf = (work: Work): InvoiceRow[] => {
+      const command = work.command;
+      if (!isInvoiceCommand(command)) return [];
+      const items = command.vendorItemId === undefined ? (work.box?.openItems ?? []) : [command.vendorItemId];
+      return [...new Set(items)].map((vendorItemId) => ({
+        shipmentBoxId: command.shipmentBoxId,
+        orderId: command.orderId,
+        vendorItemId,
+        deliveryCompanyCode: command.deliveryCompanyCode,
+        invoiceNumber: command.invoiceNumber,
+      }));
+    };
+    for (const batch of batchesByBox(ready, size)) {
       await this.batchCall(
         batch,
         mode === "upload" ? "POST orders/invoices" : "POST orders/updateInvoices",
-        (w) => ({
+        (w, sent) => ({
           rows: rowsOf(w).map((r) => ({
             ...r,
             shipmentBoxId: String(r.shipmentBoxId),
             orderId: String(r.orderId),
             vendorItemId: String(r.vendorItemId),
           })),
-          batchBoxes: batch.length,
+          batchBoxes: boxesOf(sent).length,
         }),
-        () =>
+        (sent) =>
           mode === "upload"
-            ? this.options.client.uploadInvoices(rows)
-            : this.options.client.updateInvoices(rows),
+            ? this.options.client.uploadInvoices(sent.flatMap(rowsOf))
+            : this.options.client.updateInvoices(sent.flatMap(rowsOf)),
         (w) => {
           const command = w.command;
           const invoiceNumber = isInvoiceCommand(command) ? command.invoiceNumber : null;
@@ -772,19 +745,26 @@ class Drain {
           return { status: direct ? "NONE_TRACKING" : "DEPARTURE", invoiceNumber };
         },
       );
+      this.flushBehind();
     }
   }
 
   /**
    * One batch call and its per-row verdicts (coupang-api.md §3, §4.1): OK → succeeded with
    * `effect`; `retryRequired` → retry; a read-back code → read back; ORDER_DELIVERY_CANCELED →
-   * cancelled; other codes → rejected; a box without a valid row → unknown.
+   * cancelled; other codes → rejected; a box without a valid row → unknown. `call` and `summary`
+   * get the works actually sent (`sent`), which may be a part of `batch`.
+   *
+   * A refusal of the whole request — HTTP 400 (coupang-api.md §10: a batch answers 200 with its
+   * rows, so a 400 refuses the body, which one bad row is enough for) or the client's own input
+   * check — is logged as `split` and the batch is halved by box until the refused box is alone:
+   * only it is rejected, the others are sent.
    */
   private async batchCall(
     batch: readonly Work[],
     endpoint: string,
-    summary: (work: Work) => JsonValue,
-    call: () => Promise<BatchResult>,
+    summary: (work: Work, sent: readonly Work[]) => JsonValue,
+    call: (sent: readonly Work[]) => Promise<BatchResult>,
     effect: (work: Work) => { status: string; invoiceNumber: string | null },
   ): Promise<void> {
     if (this.paused()) {
@@ -792,14 +772,24 @@ class Drain {
       return;
     }
     const startedAt = this.clock();
+    const request = (work: Work) => ({ endpoint, ...(summary(work, batch) as object) });
     let result: BatchResult;
     try {
       this.calls++;
-      result = await call();
+      result = await call(batch);
     } catch (error) {
+      if (error instanceof CoupangInputError) this.calls--; // refused before anything was sent
+      const groups = groupsByBox(batch);
+      if (groups.length > 1 && (error instanceof CoupangInputError || error instanceof CoupangDataError)) {
+        for (const work of batch) this.log(work, startedAt, request(work), "split", error);
+        const half = Math.ceil(groups.length / 2);
+        for (const part of [groups.slice(0, half), groups.slice(half)])
+          await this.batchCall(part.flat(), endpoint, summary, call, effect);
+        return;
+      }
       for (const work of batch) {
         work.verdict = this.failure(error, true);
-        this.log(work, startedAt, { endpoint, ...(summary(work) as object) }, outcomeOf(work.verdict), error);
+        this.log(work, startedAt, request(work), outcomeOf(work.verdict), error);
       }
       return;
     }
@@ -831,7 +821,7 @@ class Drain {
         commandId: work.record.id,
         startedAt,
         finishedAt: this.clock(),
-        request: { endpoint, ...(summary(work) as object) },
+        request: request(work),
         outcome: row === undefined ? "unknown" : row.succeed ? "succeeded" : "failed",
         resultCode: code,
         resultMessage: message,
@@ -852,7 +842,7 @@ class Drain {
         error instanceof CoupangRateLimitError ? (error.retryAfterMs ?? this.pauseMs()) : this.pauseMs();
       this.pausedUntilMs = Math.max(this.pausedUntilMs ?? 0, this.now.getTime() + pause);
       this.stoppedBy ??= error;
-      return this.deferred(`${error.name}: ${error.message}`);
+      return this.deferred(`${error.name}: ${error.message}`, error);
     }
     if (error instanceof CoupangInputError)
       return { to: "rejected", code: "INVALID_COMMAND", message: error.message };
@@ -890,13 +880,19 @@ class Drain {
     };
   }
 
-  private deferred(message: string): Verdict {
-    return {
-      to: "deferred",
-      code: "RATE_LIMITED",
-      message,
-      untilMs: this.pausedUntilMs ?? this.now.getTime(),
-    };
+  /**
+   * The verdict of a command not tried because the vendor is paused: by `error`, else by the
+   * error that stopped the drain. Its code says why: `RATE_LIMITED` after a 429, `BLOCKED` after a
+   * 302/403/423 block, `UNAUTHORIZED` after bad keys (coupang-api.md §10).
+   */
+  private deferred(message: string, error: CoupangError | null = this.stoppedBy): Verdict {
+    const code =
+      error instanceof CoupangBlockedError
+        ? "BLOCKED"
+        : error instanceof CoupangAuthError
+          ? "UNAUTHORIZED"
+          : "RATE_LIMITED";
+    return { to: "deferred", code, message, untilMs: this.pausedUntilMs ?? this.now.getTime() };
   }
 
   private paused(): boolean {
@@ -925,10 +921,32 @@ class Drain {
   }
 
   /**
+   * Commits the verdicts reached so far, after the commits already started (see
+   * {@link flushBehind}), and waits for all of them. Rejects with the first commit's error.
+   */
+  private flush(): Promise<void> {
+    const next = this.flushing.then(() => this.commit());
+    // Handled here so a commit failing while the next call is on the wire is not an unhandled
+    // rejection; whoever awaits `flushing` later still gets the error.
+    next.catch(() => undefined);
+    this.flushing = next;
+    return next;
+  }
+
+  /**
+   * Starts committing the verdicts of a batch without waiting: its transactions overlap the next
+   * call's wait for the limiter, instead of adding to the drain after the last call. The next
+   * {@link flush} waits for it.
+   */
+  private flushBehind(): void {
+    void this.flush();
+  }
+
+  /**
    * Commits the verdicts reached so far, with the attempt log, in one transaction: each command's
    * transition, the effect of its success on the synced box, and the change events (last).
    */
-  private async flush(): Promise<void> {
+  private async commit(): Promise<void> {
     const done = this.entries.filter((e) => e.verdict && !e.written);
     const attempts = this.attempts.splice(0);
     if (done.length === 0 && attempts.length === 0) return;
@@ -998,4 +1016,32 @@ class Drain {
 /** The attempt log's word for a verdict reached by a call that threw. */
 function outcomeOf(verdict: Verdict): string {
   return verdict.to === "retry" ? (verdict.unknown ? "unknown" : "retry") : verdict.to;
+}
+
+/** The distinct boxes of `works`, in the order first named. */
+function boxesOf(works: readonly Work[]): bigint[] {
+  return [...new Set(works.map((w) => w.command.shipmentBoxId))];
+}
+
+/** `works` grouped by box, groups in the order their box is first named. */
+function groupsByBox(works: readonly Work[]): Work[][] {
+  const groups = new Map<bigint, Work[]>();
+  for (const work of works) {
+    const group = groups.get(work.command.shipmentBoxId);
+    if (group) group.push(work);
+    else groups.set(work.command.shipmentBoxId, [work]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * `works` in batches of at most `maxBoxes` distinct boxes, the commands of a box in one batch:
+ * a call never names a box twice (Coupang's batch calls take each box once, coupang-api.md §3),
+ * and every command of a box gets the result of the box's row.
+ */
+function batchesByBox(works: readonly Work[], maxBoxes: number): Work[][] {
+  const groups = groupsByBox(works);
+  const batches: Work[][] = [];
+  for (let i = 0; i < groups.length; i += maxBoxes) batches.push(groups.slice(i, i + maxBoxes).flat());
+  return batches;
 }

@@ -271,6 +271,71 @@ describe("enqueueCommand and the SQL contract", () => {
         'outbox command: deliveryCompanyCode "LOTTE": carrier code LOTTE is not accepted by Coupang: use HYUNDAI for 롯데택배',
     });
   });
+  it("refuses control and invisible characters in every text field, at enqueue and in a SQL insert", async () => {
+    const [box] = await acceptBoxes(1);
+    const direct = {
+      kind: "UPLOAD_INVOICE",
+      vendorId: VENDOR.vendorId,
+      shipmentBoxId: box!.shipmentBoxId,
+      orderId: box!.orderId,
+      deliveryCompanyCode: "DIRECT",
+      invoiceNumber: "\u001b[2J\nrm -rf",
+      createdBy: "test",
+    } as const;
+    await expect(enqueueCommand(prisma, direct)).rejects.toThrow(
+      'outbox command: invoiceNumber "\\u001b[2J\\nrm -rf": printable text: U+001B at character 1 is a control or invisible character',
+    );
+    await expect(
+      enqueueCommand(prisma, { ...direct, invoiceNumber: "A-1", createdBy: "wms\u202egnp.exe" }),
+    ).rejects.toThrow("outbox command: createdBy");
+    await expect(
+      enqueueCommand(prisma, {
+        kind: "CANCEL",
+        vendorId: VENDOR.vendorId,
+        shipmentBoxId: box!.shipmentBoxId,
+        orderId: box!.orderId,
+        middleCancelCode: "CCTTER",
+        userId: "seller\u200b",
+        createdBy: "test",
+      }),
+    ).rejects.toThrow("U+200B at character 7");
+
+    const insert = (payload: Record<string, unknown>, createdBy = "sql:wms", kind = "UPLOAD_INVOICE") =>
+      fixture.sql.query(
+        `INSERT INTO outbox_commands (vendor_id, kind, shipment_box_id, order_id, payload, created_by)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
+        [
+          VENDOR.vendorId,
+          kind,
+          box!.shipmentBoxId.toString(),
+          box!.orderId.toString(),
+          JSON.stringify(payload),
+          createdBy,
+        ],
+      );
+    await expect(
+      insert({ deliveryCompanyCode: "DIRECT", invoiceNumber: "\u001b[2J\nrm -rf" }),
+    ).rejects.toThrow(
+      'outbox_commands: payload.invoiceNumber "\\u001b[2J\\nrm -rf": printable text: U+001B at character 1 is a control or invisible character',
+    );
+    await expect(
+      insert({ deliveryCompanyCode: "CJGLS\u0085", invoiceNumber: "123412341234" }),
+    ).rejects.toThrow("outbox_commands: payload.deliveryCompanyCode");
+    await expect(
+      insert({ deliveryCompanyCode: "DIRECT", invoiceNumber: "A-1" }, "wms\u2028"),
+    ).rejects.toThrow("outbox_commands: created_by");
+    await expect(
+      insert(
+        { middleCancelCode: "CCTTER", userId: "seller", items: [{ vendorItemId: "1\t", receiptCount: 1 }] },
+        "sql:wms",
+        "CANCEL",
+      ),
+    ).rejects.toThrow("outbox_commands: payload.items[0].vendorItemId");
+    expect(await commands()).toEqual([]);
+    // Text in other scripts, emoji and inner spaces is printable.
+    await insert({ deliveryCompanyCode: "DIRECT", invoiceNumber: "배송 1호 📦" }, "sql:창고");
+    expect(await commands()).toHaveLength(1);
+  });
 });
 
 describe("executors", () => {
@@ -557,6 +622,7 @@ describe("executors", () => {
       `SELECT status, attempts, next_attempt_at AS next FROM outbox_commands`,
     );
     expect(row).toEqual({ status: "pending", attempts: 0, next: new Date(now.getTime() + 60_000) });
+    expect((await commands())[0]?.code).toBe("RATE_LIMITED");
     expect((await drain()).claimed).toBe(0);
     sim.clock.advance(60_000);
     expect((await drain()).statuses).toEqual({ succeeded: 1 });
@@ -564,6 +630,75 @@ describe("executors", () => {
     expect((await attemptLog(command.id)).map((a) => [a.outcome, a.code])).toEqual([
       ["deferred", "CoupangRateLimitError"],
       ["succeeded", "OK"],
+    ]);
+  });
+
+  it("names a box once per acknowledgement: its commands share the row, and a repeat rejects nothing", async () => {
+    const [x, y] = await acceptBoxes(2);
+    // One consumer transaction: box Y asked for twice under two dedupe keys.
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO outbox_commands (vendor_id, kind, shipment_box_id, order_id, dedupe_key, created_by)
+       VALUES ($1, 'ACKNOWLEDGE', $2::bigint, $3::bigint, 'r1-a', 'sql:wms'),
+              ($1, 'ACKNOWLEDGE', $4::bigint, $5::bigint, 'r1-b', 'sql:wms'),
+              ($1, 'ACKNOWLEDGE', $4::bigint, $5::bigint, 'r1-c', 'sql:wms')`,
+      VENDOR.vendorId,
+      x!.shipmentBoxId.toString(),
+      x!.orderId.toString(),
+      y!.shipmentBoxId.toString(),
+      y!.orderId.toString(),
+    );
+    const before = sim.writes({ endpoint: "ordersheets/acknowledgement" }).length;
+    // The inserts are due at the database's now, the real one.
+    expect(await drain({ now: () => new Date() })).toMatchObject({ statuses: { succeeded: 3 }, calls: 1 });
+    const writes = sim.writes({ endpoint: "ordersheets/acknowledgement" }).slice(before);
+    expect(writes).toHaveLength(1);
+    expect((parseJson(writes[0]!.body) as { shipmentBoxIds: bigint[] }).shipmentBoxIds).toEqual([
+      x!.shipmentBoxId,
+      y!.shipmentBoxId,
+    ]);
+    expect((await commands()).map((c) => [c.box, c.status, c.code])).toEqual([
+      [`${x!.shipmentBoxId}`, "succeeded", "OK"],
+      [`${y!.shipmentBoxId}`, "succeeded", "OK"],
+      [`${y!.shipmentBoxId}`, "succeeded", "OK"],
+    ]);
+    for (const box of [x!, y!])
+      expect((await client.getOrderSheet(box.shipmentBoxId)).value.status).toBe("INSTRUCT");
+  });
+
+  it("halves a batch refused whole (HTTP 400) until the refused box is alone: only it is rejected", async () => {
+    const boxes = await instructBoxes(3);
+    const ids = [];
+    for (const box of boxes) ids.push((await upload(box, invoiceNumber())).command.id);
+    // Coupang refuses the whole body for one bad row (§10): here [A,B,C], then [A,B], then [A].
+    sim.faults.add({ endpoint: "orders/invoices", kind: "status", status: 400, count: 3 });
+    const before = sim.calls()["POST orders/invoices"] ?? 0;
+    expect(await drain()).toMatchObject({ statuses: { rejected: 1, succeeded: 2 }, calls: 5 });
+    expect(sim.calls()["POST orders/invoices"]).toBe(before + 5);
+    const byId = new Map((await commands()).map((c) => [c.id, c]));
+    expect(ids.map((id) => [byId.get(id)?.status, byId.get(id)?.code])).toEqual([
+      ["rejected", "HTTP_400"],
+      ["succeeded", "OK"],
+      ["succeeded", "OK"],
+    ]);
+    expect((await attemptLog(ids[0]!)).map((a) => a.outcome)).toEqual(["split", "split", "rejected"]);
+    expect((await attemptLog(ids[1]!)).map((a) => a.outcome)).toEqual(["split", "split", "succeeded"]);
+    expect((await attemptLog(ids[2]!)).map((a) => a.outcome)).toEqual(["split", "succeeded"]);
+    expect(writesOf("orders/invoices", boxes[0]!)).toHaveLength(0);
+    expectNoInvoiceAppliedTwice();
+  });
+
+  it("records a 403 block as BLOCKED, not RATE_LIMITED, for the command refused and those held back", async () => {
+    const [accept] = await acceptBoxes(1);
+    const [instruct] = await instructBoxes(1);
+    await ack(accept!);
+    await upload(instruct!, invoiceNumber());
+    sim.faults.add({ endpoint: "ordersheets/acknowledgement", kind: "status", status: 403, count: 1 });
+    const result = await drain();
+    expect(result).toMatchObject({ statuses: { pending: 2 }, calls: 1 });
+    expect(result.stoppedBy?.name).toBe("CoupangBlockedError");
+    expect((await commands()).map((c) => [c.kind, c.status, c.attempts, c.code])).toEqual([
+      ["ACKNOWLEDGE", "pending", 0, "BLOCKED"],
+      ["UPLOAD_INVOICE", "pending", 0, "BLOCKED"],
     ]);
   });
 });
@@ -683,7 +818,7 @@ describe("CANCEL", () => {
     expect(cancelWrites(box!)).toHaveLength(0);
   });
 
-  it("cancels a pending invoice upload of the box unsent, in the same drain or later (M-8)", async () => {
+  it("holds an invoice upload of the box while the cancel is live, then cancels it unsent once nothing is left (M-8)", async () => {
     const [early, late] = [...(await instructBoxes(1)), ...(await instructBoxes(1))];
     // `early`: the upload is due with the cancel; `late`: the upload is due only in an hour.
     const sameDrain = await upload(early!, invoiceNumber());
@@ -702,24 +837,30 @@ describe("CANCEL", () => {
     );
     const first = await cancel(early!);
     const second = await cancel(late!);
-    expect((await drain()).statuses).toEqual({ cancelled: 1, succeeded: 2 });
+    expect((await drain()).statuses).toEqual({ pending: 1, succeeded: 2 });
     expect(await lastResult(sameDrain.command.id)).toEqual({
-      status: "cancelled",
-      code: "CANCEL_REQUESTED",
-      message: `cancel command ${first.command.id} is in flight on box ${early!.shipmentBoxId}: the invoice upload is not sent (M-8)`,
+      status: "pending",
+      code: "SERIALIZED",
+      message: `cancel command ${first.command.id} is in flight on box ${early!.shipmentBoxId}: the UPLOAD_INVOICE command waits for it (M-8)`,
     });
-    expect(await lastResult(notDue.command.id)).toEqual({
-      status: "cancelled",
-      code: "CANCEL_REQUESTED",
-      message: `cancel command ${second.command.id} on box ${late!.shipmentBoxId}: the invoice upload is not sent (M-8)`,
-    });
+    expect((await lastResult(notDue.command.id))?.status).toBe("pending");
     expect((await lastResult(first.command.id))?.status).toBe("succeeded");
     expect((await lastResult(second.command.id))?.status).toBe("succeeded");
     sim.clock.advance(2 * HOUR);
-    expect((await drain()).claimed).toBe(0);
-    expect(writesOf("orders/invoices", early!)).toHaveLength(0);
-    expect(writesOf("orders/invoices", late!)).toHaveLength(0);
-    expect(await attemptLog(sameDrain.command.id)).toEqual([]);
+    // Both cancels cancelled every item (recorded on the local items): nothing is left to ship.
+    expect((await drain()).statuses).toEqual({ cancelled: 2 });
+    for (const [command, box] of [
+      [sameDrain.command, early!],
+      [notDue.command, late!],
+    ] as const) {
+      expect(await lastResult(command.id)).toEqual({
+        status: "cancelled",
+        code: "BOX_CANCELLED",
+        message: `every item of box ${box.shipmentBoxId} is cancelled`,
+      });
+      expect(await attemptLog(command.id)).toEqual([]);
+      expect(writesOf("orders/invoices", box)).toHaveLength(0);
+    }
   });
 
   it("makes a cancel wait for an upload of its box whose answer was lost, then judges the box as read", async () => {
@@ -862,5 +1003,64 @@ describe("CANCEL", () => {
     expect(await drain()).toMatchObject({ statuses: { succeeded: 1 }, calls: 1 });
     expect(await localCopy([box!])).toEqual(await coupangCopy([box!]));
     expect((await localCopy([box!])).every((r) => r.canceled === true)).toBe(true);
+  });
+
+  /** The vendorItemIds of the rows of the last invoice upload that named `box`, as sent, ascending. */
+  const sentItems = (box: Box) =>
+    (
+      parseJson(writesOf("orders/invoices", box).at(-1)!.body) as {
+        orderSheetInvoiceApplyDtos: Array<{ shipmentBoxId: unknown; vendorItemId: unknown }>;
+      }
+    ).orderSheetInvoiceApplyDtos
+      .map((row) => {
+        expect(String(row.shipmentBoxId)).toBe(box.shipmentBoxId.toString());
+        return String(row.vendorItemId);
+      })
+      .sort();
+  const ascending = (ids: readonly bigint[]) => ids.map(String).sort();
+
+  it("ships what a partial cancel left: the upload waits while the cancel is live, then is sent", async () => {
+    // A box whose first item has several units; one unit is cancelled, the rest still ships.
+    let box: Box | undefined;
+    let units = 0;
+    while (units < 2) {
+      [box] = await acceptBoxes(1);
+      units = (await client.getOrderSheet(box!.shipmentBoxId)).value.orderItems[0]!.shippingCount ?? 0;
+    }
+    await client.acknowledgeOrders([box!.shipmentBoxId]);
+    await pollBoxes([box!]);
+    const item = box!.items[0]!;
+    const cancelled = await cancel(box!, { items: [{ vendorItemId: item, receiptCount: 1 }] });
+    const waiting = await upload(box!, invoiceNumber());
+    expect((await drain()).statuses).toEqual({ succeeded: 1, pending: 1 });
+    expect(await lastResult(cancelled.command.id)).toMatchObject({
+      status: "succeeded",
+      code: "STOP_SHIPMENT",
+    });
+    expect(await lastResult(waiting.command.id)).toMatchObject({ status: "pending", code: "SERIALIZED" });
+    expect((await localCopy([box!])).find((r) => r.item === item.toString())).toMatchObject({
+      cancelCount: 1,
+      canceled: false,
+    });
+
+    sim.clock.advance(HOUR);
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    expect(await lastResult(waiting.command.id)).toMatchObject({ status: "succeeded", code: "OK" });
+    expect(sentItems(box!)).toEqual(ascending(box!.items));
+    expect((await client.getOrderSheet(box!.shipmentBoxId)).value.status).toBe("DEPARTURE");
+
+    // A later upload of the same box is judged by the box as it is, not by the finished cancel.
+    const [other] = await instructBoxes(1, 2);
+    const gone = other!.items[0]!;
+    const count = (await client.getOrderSheet(other!.shipmentBoxId)).value.orderItems.find(
+      (i) => i.vendorItemId === gone,
+    )!.shippingCount!;
+    await cancel(other!, { items: [{ vendorItemId: gone, receiptCount: count }] });
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    const later = await upload(other!, invoiceNumber());
+    expect((await drain()).statuses).toEqual({ succeeded: 1 });
+    expect(await lastResult(later.command.id)).toMatchObject({ status: "succeeded", code: "OK" });
+    // The fully cancelled item has no row; the one still open has.
+    expect(sentItems(other!)).toEqual(ascending(other!.items.slice(1)));
   });
 });

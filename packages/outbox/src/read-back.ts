@@ -6,7 +6,7 @@ export interface BoxView {
   status: string;
   /** The box's invoice number; null when it has none. */
   invoiceNumber: string | null;
-  /** vendorItemIds of the items not cancelled. */
+  /** vendorItemIds of the items with units left to ship (not `canceled`, fewer cancelled than ordered). */
   openItems: bigint[];
 }
 
@@ -36,7 +36,13 @@ export function boxViewOf(sheet: OrderSheet): BoxView {
   return {
     status: sheet.status,
     invoiceNumber: invoice === "" ? null : invoice,
-    openItems: sheet.orderItems.filter((item) => item.canceled !== true).map((item) => item.vendorItemId),
+    openItems: sheet.orderItems
+      .filter(
+        (item) =>
+          item.canceled !== true &&
+          (item.cancelCount ?? 0) < (item.shippingCount ?? Number.POSITIVE_INFINITY),
+      )
+      .map((item) => item.vendorItemId),
   };
 }
 

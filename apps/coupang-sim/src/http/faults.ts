@@ -9,7 +9,7 @@ import { serializeCoupangJson } from "./json.js";
  *
  * Kinds, and where they act:
  * - before the handler (nothing is applied): `latency` (delay, then answer normally),
- *   `status` (302, 403 HTML, 429, 500, 502, 504 or 521 instead of the answer), `reset`
+ *   `status` (302, 400, 403 HTML, 429, 500, 502, 504 or 521 instead of the answer), `reset`
  *   (the connection is destroyed);
  * - after the handler (a write has been applied): `status` with `afterWrite: true` (e.g. a
  *   504 although the change happened), `timeoutAfterWrite` (no answer at all: the socket hangs
@@ -51,7 +51,7 @@ export const BATCH_WRITE_ENDPOINTS = [
 export type RowFault = () => boolean;
 
 /** HTTP statuses a `status` fault can answer with. */
-export const FAULT_STATUSES = [302, 403, 429, 500, 502, 504, 521] as const;
+export const FAULT_STATUSES = [302, 400, 403, 429, 500, 502, 504, 521] as const;
 
 /** Schema drift variants. */
 export const DRIFTS = ["extra", "missing", "null"] as const;

@@ -28,11 +28,15 @@ export const ACCESS_DENIED_HTML =
   "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \nYou don't have permission to access this server.<P>\nReference&#32;&#35;18&#46;coupang&#46;sim\n</BODY>\n</HTML>\n";
 
 /**
- * The answer of a `status` fault (§10): 302 to {@link BLOCKED_PATH} (IP/vendor blocked), 403
- * with the HTML "Access Denied" page, or the gateway's JSON error for 429/500/502/504/521.
+ * The answer of a `status` fault (§10): 302 to {@link BLOCKED_PATH} (IP/vendor blocked), 400
+ * as the API refuses a request's body (`{code: 400, message}`; e.g. a whole batch for one bad
+ * row), 403 with the HTML "Access Denied" page, or the gateway's JSON error for
+ * 429/500/502/504/521.
  */
 export function sendFaultStatus(reply: FastifyReply, status: number): FastifyReply {
   if (status === 302) return reply.code(302).header("location", BLOCKED_PATH).send();
+  if (status === 400)
+    return sendJson(reply, 400, { code: 400, message: "잘못된 요청입니다. (simulated fault)" });
   if (status === 403) return reply.code(403).type("text/html").send(ACCESS_DENIED_HTML);
   return sendGatewayError(reply, status, GATEWAY_MESSAGES[status] ?? "Internal Server Error");
 }

@@ -55,6 +55,7 @@ describe("renderStatusPage", () => {
         outbox: {
           counts: { pending: 4, in_flight: 0, succeeded: 9, rejected: 0, unknown: 0, dead: 1, cancelled: 0 },
           oldestPendingAgeSeconds: 3725,
+          oldestDueAgeSeconds: 3725,
           oldestAgeSeconds: {
             pending: 3725,
             in_flight: null,

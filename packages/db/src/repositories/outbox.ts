@@ -137,7 +137,9 @@ export interface ClaimOutboxInput {
 /**
  * Claims up to `limit` due commands of a vendor and kinds, oldest due first: locks them `FOR UPDATE SKIP
  * LOCKED` (two drainers never claim one command), moves them to `in_flight`, counts an attempt
- * and sets `next_attempt_at` to the end of the lease. Returns them with the status they had.
+ * (except when it takes over an expired claim that logged no call in `outbox_attempts`: the
+ * drainer died before trying) and sets `next_attempt_at` to the end of the lease. Returns them
+ * with the status they had.
  */
 export async function claimOutboxCommands(
   sql: SqlClient,
@@ -153,7 +155,12 @@ export async function claimOutboxCommands(
        FOR UPDATE SKIP LOCKED
      )
      UPDATE outbox_commands c
-     SET status = 'in_flight', attempts = c.attempts + 1,
+     -- Taking over the claim of a drainer that died before it logged any call (a crash, not a
+     -- try): that claim's count stands for this one, so a crash loop spends no tries.
+     SET status = 'in_flight',
+         attempts = c.attempts + CASE WHEN c.status = 'in_flight' AND NOT EXISTS (
+           SELECT 1 FROM outbox_attempts a WHERE a.command_id = c.id AND a.started_at >= c.updated_at
+         ) THEN 0 ELSE 1 END,
          next_attempt_at = $3::timestamptz + make_interval(secs => $5::double precision / 1000),
          updated_at = $3::timestamptz
      FROM due WHERE c.id = due.id
@@ -307,6 +314,31 @@ export async function getOutboxCommands(
   );
 }
 
+/** A vendor whose commands no worker configured with other vendors sends: how many are pending. */
+export interface UndrainedVendor {
+  vendorId: string;
+  pending: number;
+}
+
+/**
+ * The vendors of `vendor_accounts` other than `vendorIds` that have pending commands, in vendorId
+ * order: a worker configured with `vendorIds` never drains them, so they wait until a worker with
+ * that vendor's keys runs. One indexed count per such vendor.
+ */
+export async function pendingCommandsOfOtherVendors(
+  sql: SqlClient,
+  vendorIds: readonly string[],
+): Promise<UndrainedVendor[]> {
+  return sql.$queryRawUnsafe<UndrainedVendor[]>(
+    `SELECT v.vendor_id AS "vendorId", c.pending FROM vendor_accounts v
+     CROSS JOIN LATERAL (SELECT count(*)::int AS pending FROM outbox_commands c
+                         WHERE c.vendor_id = v.vendor_id AND c.status = 'pending') c
+     WHERE v.vendor_id <> ALL($1::text[]) AND c.pending > 0
+     ORDER BY v.vendor_id`,
+    [...vendorIds],
+  );
+}
+
 /** A command on a box, as {@link outboxCommandsOnBoxes} lists it. */
 export interface BoxCommand {
   id: bigint;
@@ -368,7 +400,7 @@ export interface LocalBoxState {
   orderId: bigint;
   status: string;
   invoiceNumber: string | null;
-  /** vendorItemIds of the items not cancelled, ascending. */
+  /** vendorItemIds of the items with units left to ship (not `canceled`, `cancel_count` below `shipping_count`), ascending. */
   openItems: bigint[];
 }
 
@@ -382,7 +414,8 @@ export async function localBoxStates(
   const rows = await sql.$queryRawUnsafe<LocalBoxState[]>(
     `SELECT b.shipment_box_id AS "shipmentBoxId", b.order_id AS "orderId", b.status, b.invoice_number AS "invoiceNumber",
             coalesce(array_agg(i.vendor_item_id ORDER BY i.vendor_item_id)
-                     FILTER (WHERE i.vendor_item_id IS NOT NULL AND i.canceled IS NOT TRUE), '{}') AS "openItems"
+                     FILTER (WHERE i.vendor_item_id IS NOT NULL AND i.canceled IS NOT TRUE
+                                     AND i.cancel_count < i.shipping_count), '{}') AS "openItems"
      FROM shipment_boxes b LEFT JOIN order_items i ON i.shipment_box_id = b.shipment_box_id
      WHERE b.vendor_id = $1 AND b.shipment_box_id = ANY($2::bigint[])
      GROUP BY b.shipment_box_id`,
