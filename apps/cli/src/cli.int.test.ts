@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { formatKstDate } from "@cos/coupang";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { getResync } from "@cos/db";
-import { enqueueCommand, stopResync } from "@cos/ops";
+import { enqueueCommand } from "@cos/ops";
 import { STREAMS } from "@cos/queue";
 import { STREAM_NAMES } from "@cos/sync";
 import { createLogger, loadConfig, startWorker, type PollOutcome, type WorkerApp } from "@cos/worker";
@@ -272,7 +272,7 @@ describe("cos resync (acceptance: a 90-day resync from the CLI)", () => {
     expect(doc).toMatchObject({ created: true, resync: { streams: ["exchangeRequests"], windowsTotal: 1 } });
     expect(doc.resync.id).toMatch(/^\d+$/);
     expect(stderr).toMatch(/^resync \d+ queued: 1 windows of exchangeRequests$/);
-    await stopResync(app.prisma, BigInt(doc.resync.id as string));
+    await app.cancelResync(BigInt(doc.resync.id as string));
   });
 });
 
@@ -462,7 +462,120 @@ describe("cos commands", () => {
   });
 });
 
+describe("what reaches the terminal", () => {
+  it("escapes control characters from the database in tables and text; JSON keeps them escaped as JSON does", async () => {
+    const { command } = await enqueueCommand(
+      app.prisma,
+      {
+        kind: "UPLOAD_INVOICE",
+        vendorId: VENDOR.vendorId,
+        shipmentBoxId: 300000000000088001n,
+        orderId: 900000000000088001n,
+        deliveryCompanyCode: "CJGLS",
+        invoiceNumber: "555555555555",
+        createdBy: "test",
+      },
+      { now: new Date(Date.now() + DAY) },
+    );
+    // Commands also enter by SQL: nothing stops a writer from storing escape sequences.
+    const evil = "\u001b[2J\u001b]0;pwned\u0007\r\nfake line\u202e\u0085";
+    await app.prisma.$executeRawUnsafe(
+      `UPDATE outbox_commands SET payload = jsonb_set(payload, '{invoiceNumber}', to_jsonb($2::text)),
+              last_result_code = $2, last_result_message = $2, created_by = $2 WHERE id = $1`,
+      command.id,
+      evil,
+    );
+    const shown = "\\u001b[2J\\u001b]0;pwned\\u0007\\u000d\\u000afake line\\u202e\\u0085";
+    const list = await cli(["commands", "list", "--vendor", VENDOR.vendorId, "--kind", "UPLOAD_INVOICE"]);
+    expect(list.code).toBe(0);
+    const row = list.stdout.split("\n").find((l) => l.trimStart().startsWith(`${command.id} `));
+    expect(row).toContain(`box 300000000000088001 CJGLS ${shown}`);
+    expect(row).toContain(`  ${shown}  `);
+    const text = await cli(["commands", "show", command.id.toString()]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`  last result: ${shown} ${shown}\n`);
+    expect(text.stdout).toContain(` by ${shown}`);
+    for (const out of [list.stdout, text.stdout])
+      // eslint-disable-next-line no-control-regex -- no control character but the line breaks
+      expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    const json = await cli(["commands", "show", command.id.toString(), "--json"]);
+    expect(parsed(json.stdout)).toMatchObject({ lastResultMessage: evil, createdBy: evil });
+    await app.prisma.$executeRawUnsafe(`DELETE FROM outbox_commands WHERE id = $1`, command.id);
+  });
+});
+
+describe("IDs past int64", () => {
+  it("are refused with 65 naming the field and the value, before any query", async () => {
+    const big = "9999999999999999999";
+    const message = (field: string, value: string) =>
+      `${field}: expected a decimal ID from 1 to 9223372036854775807, got "${value}"`;
+    for (const args of [
+      ["commands", "show", big],
+      ["commands", "retry", big],
+      ["commands", "cancel", "9223372036854775808"],
+    ]) {
+      const { code, stdout, stderr } = await cli([...args, "--json"]);
+      expect([args, code]).toEqual([args, 65]);
+      expect(parsed(stdout)).toEqual({ error: { code: "invalid", message: message("id", args[2]!) } });
+      expect(stderr.trim()).toBe(`error: ${message("id", args[2]!)}`);
+    }
+    const before = await cli(["commands", "list", "--before", big, "--json"]);
+    expect(before.code).toBe(65);
+    expect(parsed(before.stdout)).toEqual({
+      error: {
+        code: "invalid",
+        message: `option '--before <id>' argument '${big}' is invalid. expected a decimal ID from 1 to 9223372036854775807`,
+      },
+    });
+    expect(before.stderr).not.toMatch(/\bat \S+\.ts:\d+/);
+    expect(await cliHere(["commands", "show", "9223372036854775807"])).toMatchObject({
+      code: 66,
+      stderr: "error: command 9223372036854775807 does not exist",
+    });
+  });
+});
+
 describe("exit codes", () => {
+  it("--json: one JSON error document on stdout for usage errors (2) and refused values (65)", async () => {
+    const cases: Array<[string[], number, string, RegExp]> = [
+      [["bogus"], 2, "usage", /^unknown command 'bogus'$/],
+      [["commands", "list", "--bogus"], 2, "usage", /^unknown option '--bogus'$/],
+      [
+        ["commands", "upload-invoice", "--vendor", VENDOR.vendorId],
+        2,
+        "usage",
+        /^required option '--box <shipmentBoxId>' not specified$/,
+      ],
+      [
+        ["commands", "list", "--limit", "-1"],
+        65,
+        "invalid",
+        /^option '--limit <n>' argument '-1' is invalid/,
+      ],
+      [["commands", "list", "--limit", "0"], 65, "invalid", /^option '--limit <n>' argument '0' is invalid/],
+    ];
+    for (const [args, exit, code, message] of cases) {
+      const run = await cli([...args, "--json"]);
+      expect([args, run.code]).toEqual([args, exit]);
+      const doc = parsed(run.stdout);
+      expect(doc).toEqual({ error: { code, message: expect.stringMatching(message) } });
+      expect(run.stderr).toMatch(/^error: /);
+      // Without --json, stdout stays empty.
+      expect((await cliHere(args)).stdout).toBe("");
+    }
+  });
+
+  it("69 for migrate when the database does not exist, without a stack trace", async () => {
+    const url = new URL(env.DATABASE_URL!);
+    url.pathname = "/cos_no_such_database";
+    const { code, stdout, stderr } = await cli(["migrate", "--json"], { DATABASE_URL: url.toString() });
+    expect(code).toBe(69);
+    const where = `${url.hostname}:${url.port || 5432}/cos_no_such_database`;
+    const message = `cannot reach Postgres at DATABASE_URL (${where}): database "cos_no_such_database" does not exist`;
+    expect(parsed(stdout)).toEqual({ error: { code: "unavailable", message } });
+    expect(stderr.trim()).toBe(`error: ${message}`);
+  });
+
   it("69 when Postgres cannot be reached", async () => {
     const { code, stderr } = await cli(["status"], {
       DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere",

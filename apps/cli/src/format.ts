@@ -1,9 +1,30 @@
 import type { OutboxCommandRecord, ResyncRecord } from "@cos/db";
 import { ago, when, type CommandDetail, type StatusReport, type VendorSummary } from "@cos/ops";
 
+/**
+ * Control characters (C0, DEL, C1) and the Unicode bidirectional overrides and isolates: what can
+ * move a terminal's cursor, recolour or retitle it, or reorder the text shown after it.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` safe to show on a terminal: every control character becomes a visible escape (`\u001b`,
+ * `\u000a`, `\u202e`), so a value from the database or from Coupang (an invoice number,
+ * a result message, a vendor's name) cannot act on the operator's terminal. Used on every table
+ * cell and, line by line, on everything the CLI writes; a `--json` document stays JSON of the
+ * same value.
+ */
+export function printable(text: string): string {
+  // JSON's own escape form: a JSON document stays valid JSON of the same value (JSON.stringify
+  // leaves C1 and the bidi controls raw).
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Text tables for a terminal: columns padded to their widest cell, numbers right-aligned. */
 export function table(head: string[], rows: Array<Array<string | number>>): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
+  // Escaped first: a line break or an escape sequence in a cell would break the columns.
+  const cells = [head, ...rows.map((r) => r.map((cell) => printable(String(cell))))];
   const widths = head.map((_, c) => Math.max(...cells.map((r) => r[c]?.length ?? 0)));
   const numeric = head.map((_, c) => rows.length > 0 && rows.every((r) => typeof r[c] === "number"));
   return cells
@@ -39,7 +60,7 @@ export function formatStatus(report: StatusReport): string {
       v.outbox.oldestPendingAgeSeconds === null
         ? ""
         : ` (oldest pending ${ago(v.outbox.oldestPendingAgeSeconds)})`;
-    return `${v.vendorId}${v.name ? ` ${v.name}` : ""}\n${indent(streams)}\n  outbox: ${counts}${oldest}`;
+    return `${v.vendorId}${v.name ? ` ${printable(v.name)}` : ""}\n${indent(streams)}\n  outbox: ${counts}${oldest}`;
   });
   return [`as of ${when(report.generatedAt)}`, ...blocks].join("\n\n");
 }
@@ -54,7 +75,7 @@ export function formatVendors(vendors: VendorSummary[]): string {
 }
 
 /** A payload value as text (payload values are strings as stored; anything else is shown as JSON). */
-const text = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value ?? null));
+const text = (value: unknown) => printable(typeof value === "string" ? value : JSON.stringify(value ?? null));
 
 /** What a command is about in one cell: the box, and the invoice or the cancelled items. */
 function target(c: OutboxCommandRecord): string {
@@ -95,9 +116,9 @@ export function formatCommands(commands: OutboxCommandRecord[]): string {
 export function formatCommand(c: OutboxCommandRecord | CommandDetail): string {
   const lines = [
     `command ${c.id} ${c.kind} ${c.status} (vendor ${c.vendorId}, order ${c.orderId}, ${target(c)})`,
-    `  attempts ${c.attempts}${c.maxAttempts === null ? "" : ` of ${c.maxAttempts}`}, next ${when(c.nextAttemptAt)}, created ${when(c.createdAt)} by ${c.createdBy}${c.finishedAt ? `, finished ${when(c.finishedAt)}` : ""}`,
-    `  last result: ${c.lastResultCode ?? "-"}${c.lastResultMessage ? ` ${c.lastResultMessage}` : ""}`,
-    `  dedupe key: ${c.dedupeKey}`,
+    `  attempts ${c.attempts}${c.maxAttempts === null ? "" : ` of ${c.maxAttempts}`}, next ${when(c.nextAttemptAt)}, created ${when(c.createdAt)} by ${printable(c.createdBy)}${c.finishedAt ? `, finished ${when(c.finishedAt)}` : ""}`,
+    `  last result: ${printable(c.lastResultCode ?? "-")}${c.lastResultMessage ? ` ${printable(c.lastResultMessage)}` : ""}`,
+    `  dedupe key: ${printable(c.dedupeKey)}`,
   ];
   if ("attemptLog" in c && c.attemptLog.length > 0) {
     lines.push(
@@ -143,7 +164,7 @@ export function formatResyncReport(r: ResyncRecord): string {
   );
   const failure =
     r.status === "failed"
-      ? `\n  failed in ${report.failedStream ?? "?"}: ${report.error ?? r.error ?? "?"}`
+      ? `\n  failed in ${report.failedStream ?? "?"}: ${printable(report.error ?? r.error ?? "?")}`
       : "";
   return `${head}\n${figures}${failure}`;
 }

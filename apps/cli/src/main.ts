@@ -25,8 +25,9 @@
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { migrate } from "@cos/db";
-import { isUnavailableError, opsErrorOf } from "@cos/ops";
+import { isUnavailableError, MAX_ID, opsErrorOf, parseId } from "@cos/ops";
 import { ConfigError, loadConfig } from "@cos/worker";
+import { printable } from "./format.js";
 import { CliError, describeUrl, EXIT, print, withSession, type Context, type Output } from "./session.js";
 import {
   cancelOne,
@@ -41,9 +42,16 @@ import {
 import { resync } from "./resync.js";
 import { retention } from "./retention.js";
 
-/** A decimal ID option (`--box 300000000000012345`), kept as text so no digit is lost. */
+/**
+ * A decimal ID option (`--box 300000000000012345`), checked by @cos/ops `parseId` as the admin API
+ * checks it, and kept as text so no digit is lost.
+ */
 function decimalId(value: string): string {
-  if (!/^\d{1,19}$/.test(value)) throw new InvalidArgumentError("expected a decimal ID");
+  try {
+    parseId("id", value);
+  } catch {
+    throw new InvalidArgumentError(`expected a decimal ID from 1 to ${MAX_ID}`);
+  }
   return value;
 }
 
@@ -112,9 +120,10 @@ export function buildProgram(ctx: Context): Command {
     .command("show <id>")
     .description("one command with its attempt log")
     .addOption(json())
-    .action((id: string, opts: { json?: boolean }) =>
-      withSession(ctx, opts, (s) => showOne(s, decimalArg("id", id))),
-    );
+    .action((id: string, opts: { json?: boolean }) => {
+      const commandId = parseId("id", id);
+      return withSession(ctx, opts, (s) => showOne(s, commandId));
+    });
   for (const kind of ["UPLOAD_INVOICE", "UPDATE_INVOICE"] as const) {
     commands
       .command(kind === "UPLOAD_INVOICE" ? "upload-invoice" : "update-invoice")
@@ -156,17 +165,19 @@ export function buildProgram(ctx: Context): Command {
     .command("retry <id>")
     .description("re-arm a dead command: it is read back, then resent if Coupang has not applied it")
     .addOption(json())
-    .action((id: string, opts: { json?: boolean }) =>
-      withSession(ctx, opts, (s) => retryOne(s, decimalArg("id", id))),
-    );
+    .action((id: string, opts: { json?: boolean }) => {
+      const commandId = parseId("id", id);
+      return withSession(ctx, opts, (s) => retryOne(s, commandId));
+    });
   commands
     .command("cancel <id>")
     .description("cancel a pending or dead command")
     .option("--reason <text>", "kept as its last result", "cancelled by an operator (cli)")
     .addOption(json())
-    .action((id: string, opts: { reason: string; json?: boolean }) =>
-      withSession(ctx, opts, (s) => cancelOne(s, decimalArg("id", id), opts)),
-    );
+    .action((id: string, opts: { reason: string; json?: boolean }) => {
+      const commandId = parseId("id", id);
+      return withSession(ctx, opts, (s) => cancelOne(s, commandId, opts));
+    });
 
   program
     .command("resync")
@@ -211,35 +222,32 @@ export function buildProgram(ctx: Context): Command {
   return program;
 }
 
-/** A positional ID: text of digits. */
-function decimalArg(name: string, value: string): bigint {
-  if (!/^\d{1,19}$/.test(value))
-    throw new CliError(EXIT.dataErr, `${name}: expected a decimal ID, got "${value}"`);
-  return BigInt(value);
-}
+/** Each line of `text` made {@link printable}, the line breaks kept. */
+const printableLines = (text: string) => text.split("\n").map(printable).join("\n");
 
 /**
  * Runs the CLI on `argv` (without node and the script) and returns its exit code; never exits.
  * Errors are written to `out.err`: with `--json`, also `{ error: { code, message } }` on `out.log`
- * unless a result was printed there (a failed resync's report).
+ * unless a result was printed there (a failed resync's report) — usage errors (2) and refused
+ * option values (65) included. Control characters in anything written are escaped
+ * ({@link printable}).
  */
 export async function run(
   argv: string[],
-  out: Output,
+  terminal: Output,
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   // Whether a result is on stdout already: then an error adds no second JSON document.
   let printed = false;
-  const program = buildProgram({
-    out: {
-      ...out,
-      log: (line) => {
-        printed = true;
-        out.log(line);
-      },
+  const out: Output = {
+    tty: terminal.tty,
+    log: (line) => {
+      printed = true;
+      terminal.log(printableLines(line));
     },
-    env,
-  });
+    err: (line) => terminal.err(printableLines(line)),
+  };
+  const program = buildProgram({ out, env });
   try {
     await program.parseAsync(argv, { from: "user" });
     return EXIT.ok;
@@ -258,7 +266,15 @@ export async function run(
       )
         return EXIT.ok;
       // A value an option's parser refused names the option: bad input, not bad usage.
-      return err.code === "commander.invalidArgument" ? EXIT.dataErr : EXIT.usage;
+      const invalid = err.code === "commander.invalidArgument";
+      // commander has written the message (and the usage) to stderr already.
+      if (asJson && !printed)
+        out.log(
+          JSON.stringify({
+            error: { code: invalid ? "invalid" : "usage", message: err.message.replace(/^error: /, "") },
+          }),
+        );
+      return invalid ? EXIT.dataErr : EXIT.usage;
     }
     if (err instanceof CliError) return fail(err.exitCode, err.kind, err.message);
     if (err instanceof ConfigError) return fail(EXIT.config, "config", err.message);
@@ -270,7 +286,9 @@ export async function run(
         ops.message,
       );
     if (isUnavailableError(err)) return fail(EXIT.unavailable, "unavailable", (err as Error).message);
-    return fail(EXIT.failed, "internal", err instanceof Error ? (err.stack ?? err.message) : String(err));
+    // A bug: its stack for the report on stderr, its message alone in the JSON document.
+    if (err instanceof Error && err.stack) out.err(err.stack);
+    return fail(EXIT.failed, "internal", err instanceof Error ? err.message : String(err));
   }
 }
 

@@ -4,6 +4,7 @@ import {
   getCommand,
   listCommands,
   listVendors,
+  parseId,
   rearmCommand,
   vendorStatus,
 } from "@cos/ops";
@@ -33,7 +34,7 @@ export async function listSome(
     status: opts.status,
     kind: opts.kind,
     limit: opts.limit,
-    beforeId: opts.before === undefined ? undefined : BigInt(opts.before),
+    beforeId: opts.before === undefined ? undefined : parseId("before", opts.before),
   });
   print(s.out, s, { commands }, () => formatCommands(commands));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { getCheckpoint, type ResyncRecord } from "@cos/db";
-import { STREAMS } from "@cos/queue";
+import { JOBS, resyncJobId, STREAMS } from "@cos/queue";
 import { ResyncRequestError, STREAM_NAMES } from "@cos/sync";
 import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
 import { loadConfig } from "./config.js";
@@ -65,6 +65,9 @@ afterAll(async () => {
 
 /** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
 const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
+
+/** The worker's `resync` queue. */
+const resyncQueue = () => app.queues.find((q) => q.queue.name === JOBS.resyncWindow.queue)!.queue;
 
 async function settled(id: bigint): Promise<ResyncRecord> {
   for (;;) {
@@ -174,6 +177,13 @@ describe("an operator's resync", () => {
     });
     const cancelled = await app.cancelResync(resync.id);
     expect(cancelled?.status).toBe("cancelled");
+    // Its 61 window jobs left the queue (one a worker holds ends by itself): none waits in front
+    // of the next resync.
+    expect(await resyncQueue().getJobCounts("waiting", "prioritized", "delayed")).toEqual({
+      waiting: 0,
+      prioritized: 0,
+      delayed: 0,
+    });
     const callsAfterCancel = sim.calls().total ?? 0;
     await new Promise((r) => setTimeout(r, 1_500));
     const final = await app.resyncProgress(resync.id);
@@ -187,14 +197,21 @@ describe("an operator's resync", () => {
     const rule = sim.faults.add({ endpoint: "exchangeRequests", kind: "malformedJson" });
     try {
       const to = new Date();
+      // Two windows of 7 days: the second's job leaves the queue when the first fails.
       const { resync } = await app.startResync({
         vendorId: VENDOR.vendorId,
         streams: ["exchangeRequests"],
-        from: new Date(to.getTime() - 3 * DAY),
+        from: new Date(to.getTime() - 10 * DAY),
         to,
       });
+      expect(resync.windowsTotal).toBe(2);
       const final = await settled(resync.id);
       expect(final.status).toBe("failed");
+      const second = () =>
+        (resyncQueue() as unknown as { getJob(id: string): Promise<unknown> }).getJob(
+          resyncJobId(resync.id.toString(), 1),
+        );
+      await expect.poll(second, { timeout: 5_000 }).toBeUndefined();
       expect(final.report).toMatchObject({
         failedWindow: 0,
         failedStream: "exchangeRequests",

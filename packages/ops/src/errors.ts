@@ -60,23 +60,36 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
+ * Postgres SQLSTATEs of a server that cannot serve the session rather than a wrong query: a
+ * connection exception (class 08), refused credentials (class 28), no such database (3D000), too
+ * many connections (53300), an administrator's or a crash's shutdown, or a server still starting
+ * (57P01–57P03). Raw `pg` errors carry them as `code` (the migrator), Prisma's as `originalCode`.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|28[0-9A-Z]{3}|3D000|53300|57P0[1-3])$/;
+
+/**
  * Whether `err` says Postgres or Redis cannot be reached or used (down, wrong host, no such
- * database, refused credentials) rather than that the request was wrong: the CLI's exit 69
- * (EX_UNAVAILABLE) and the admin API's 503. Reads Prisma's driver-adapter error kind and
- * Node's socket error codes, following `cause` chains.
+ * database, refused credentials, a server shutting down) rather than that the request was wrong:
+ * the CLI's exit 69 (EX_UNAVAILABLE), the HTTP server's 503. Reads Prisma's driver-adapter error
+ * kind, Postgres SQLSTATEs and Node's socket error codes, following `cause` chains.
  */
 export function isUnavailableError(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
     const x = e as {
       code?: unknown;
-      meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+      meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
       cause?: unknown;
       errors?: unknown;
     };
-    if (typeof x.code === "string" && (NETWORK_CODES.has(x.code) || /^P10(0[0-3]|17)$/.test(x.code)))
+    if (
+      typeof x.code === "string" &&
+      (NETWORK_CODES.has(x.code) || /^P10(0[0-3]|17)$/.test(x.code) || UNAVAILABLE_SQLSTATE.test(x.code))
+    )
       return true;
-    const kind = x.meta?.driverAdapterError?.cause?.kind;
-    if (typeof kind === "string" && UNREACHABLE_KINDS.has(kind)) return true;
+    const adapter = x.meta?.driverAdapterError?.cause;
+    if (typeof adapter?.kind === "string" && UNREACHABLE_KINDS.has(adapter.kind)) return true;
+    if (typeof adapter?.originalCode === "string" && UNAVAILABLE_SQLSTATE.test(adapter.originalCode))
+      return true;
     // An AggregateError of a connect to every address of a host (node's happy eyeballs).
     if (Array.isArray(x.errors) && x.errors.some(isUnavailableError)) return true;
     e = x.cause;

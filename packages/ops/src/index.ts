@@ -20,7 +20,15 @@ export {
   type CommandDetail,
   type ListCommandsInput,
 } from "./commands.js";
-export { parseRangeEnd, requestResync, resyncStatus, stopResync, type ResyncDeps } from "./resync.js";
+export {
+  parseRangeEnd,
+  requestResync,
+  resyncDequeue,
+  resyncStatus,
+  stopResync,
+  type ResyncDeps,
+} from "./resync.js";
+export { MAX_ID, parseId } from "./ids.js";
 export { toJson, type Json } from "./json.js";
 export { ago, when } from "./format.js";
 export { cancelCommand, enqueueCommand, rearmCommand } from "@cos/outbox";

@@ -29,6 +29,7 @@ import {
   listVendors,
   opsErrorOf,
   OpsError,
+  parseRangeEnd,
   rearmCommand,
   requestResync,
   resyncStatus,
@@ -129,7 +130,7 @@ describe("vendorStatus", () => {
       localCount: 4,
       at: now,
     });
-    // Outbox of A: two pending (created 90 s and 30 s before now), one dead.
+    // Outbox of A: two pending (created, and due, 90 s and 30 s before now), one dead.
     for (const [box, age] of [
       [100n, 90],
       [200n, 30],
@@ -137,7 +138,7 @@ describe("vendorStatus", () => {
     ] as const) {
       const { command } = await ack(A, box);
       await prisma.$executeRawUnsafe(
-        `UPDATE outbox_commands SET created_at = $2::timestamptz WHERE id = $1`,
+        `UPDATE outbox_commands SET created_at = $2::timestamptz, next_attempt_at = $2::timestamptz WHERE id = $1`,
         command.id,
         new Date(now.getTime() - age * SECOND),
       );
@@ -185,6 +186,7 @@ describe("vendorStatus", () => {
     expect(a!.outbox).toEqual({
       counts: { pending: 2, in_flight: 0, succeeded: 0, rejected: 0, unknown: 0, dead: 1, cancelled: 0 },
       oldestPendingAgeSeconds: 90,
+      oldestDueAgeSeconds: 90,
       oldestAgeSeconds: {
         pending: 90,
         in_flight: null,
@@ -200,6 +202,7 @@ describe("vendorStatus", () => {
       true,
     );
     expect(b!.outbox.oldestPendingAgeSeconds).toBeNull();
+    expect(b!.outbox.oldestDueAgeSeconds).toBeNull();
     expect(Object.values(b!.outbox.counts)).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
@@ -323,6 +326,10 @@ describe("vendors and commands", () => {
   });
 });
 
+/** A queued job by id (BullMQ's Queue, which the handle narrows), or undefined. */
+const getJob = (queue: QueueHandle<JobData<"resyncWindow">>, id: string) =>
+  (queue as unknown as { getJob(id: string): Promise<unknown> }).getJob(id);
+
 describe("requestResync", () => {
   let queues: QueueFactory;
   let queue: QueueHandle<JobData<"resyncWindow">>;
@@ -368,16 +375,42 @@ describe("requestResync", () => {
     const counts = await queue.getJobCounts("waiting");
     expect(counts.waiting).toBe(resync.windowsTotal);
     for (let i = 0; i < resync.windowsTotal; i++)
-      expect(
-        await (queue as unknown as { getJob(id: string): Promise<unknown> }).getJob(
-          resyncJobId(resync.id.toString(), i),
-        ),
-      ).toBeTruthy();
+      expect(await getJob(queue, resyncJobId(resync.id.toString(), i))).toBeTruthy();
 
     expect(await resyncStatus(db.prisma, resync.id)).toMatchObject({ status: "running", windowsDone: 0 });
-    expect(await stopResync(db.prisma, resync.id)).toMatchObject({ status: "cancelled" });
+    // Stopped, its window jobs leave the queue: a later resync does not wait behind them.
+    expect(await stopResync(deps, resync.id)).toMatchObject({ status: "cancelled" });
+    expect((await queue.getJobCounts("waiting")).waiting).toBe(0);
+    for (let i = 0; i < resync.windowsTotal; i++)
+      expect(await getJob(queue, resyncJobId(resync.id.toString(), i))).toBeUndefined();
+    // Again (e.g. after a queue outage left some): the same answer, nothing to remove.
+    expect(await stopResync(deps, resync.id)).toMatchObject({ status: "cancelled" });
     await expect(resyncStatus(db.prisma, 404n)).rejects.toMatchObject({ code: "not_found" });
-    await expect(stopResync(db.prisma, 404n)).rejects.toMatchObject({ code: "not_found" });
+    await expect(stopResync(deps, 404n)).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("removes a cancelled resync's window jobs on BullMQ's Postgres backend too", async () => {
+    const pgQueues = createQueueFactory({ kind: "postgres", url: db.url, schema: "ops_stop_bullmq" });
+    const pgQueue = pgQueues.queue<JobData<"resyncWindow">>(JOBS.resyncWindow.queue);
+    try {
+      const deps = { prisma: db.prisma, queue: pgQueue, sources: new Map([[A, client]]) };
+      const to = new Date();
+      const { resync } = await requestResync(deps, {
+        vendorId: A,
+        streams: ["ordersheets"],
+        from: new Date(to.getTime() - 365 * DAY),
+        to,
+        daysPerWindow: 1,
+      });
+      // A year of one-day windows: the longest resync there can be for one stream.
+      expect(resync.windowsTotal).toBe(366);
+      expect((await pgQueue.getJobCounts("waiting")).waiting).toBe(366);
+      expect(await stopResync(deps, resync.id)).toMatchObject({ status: "cancelled" });
+      expect((await pgQueue.getJobCounts("waiting")).waiting).toBe(0);
+    } finally {
+      await pgQueue.close();
+      await pgQueues.close();
+    }
   });
 
   it("refuses a vendor this deployment does not serve, and a bad request, naming the field", async () => {
@@ -395,5 +428,20 @@ describe("requestResync", () => {
     await expect(requestResync(deps, { vendorId: A, streams: ["refunds"], from, to })).rejects.toThrow(
       /^streams: expected some of/,
     );
+    // 1900 to now: refused before a window is recorded or queued.
+    const waiting = (await queue.getJobCounts("waiting")).waiting;
+    const ancient = await requestResync(deps, {
+      vendorId: A,
+      streams: ["ordersheets"],
+      from: parseRangeEnd("from", "1900-01-01"),
+      to,
+    }).catch((e: unknown) => e);
+    expect(opsErrorOf(ancient)).toMatchObject({
+      code: "invalid",
+      message: expect.stringMatching(
+        /^from: a resync covers at most 366 KST days; expected \d{4}-\d\d-\d\d or later for a range ending \d{4}-\d\d-\d\d, got 1900-01-01 \(KST\)$/,
+      ),
+    });
+    expect((await queue.getJobCounts("waiting")).waiting).toBe(waiting);
   });
 });

@@ -6,6 +6,7 @@ import {
   ResyncRequestError,
   resyncProgress,
   startResync,
+  type ResyncJob,
   type ResyncRequest,
   type StreamSource,
 } from "@cos/sync";
@@ -88,13 +89,36 @@ export async function resyncStatus(prisma: PrismaClient, id: bigint): Promise<Re
   return resync;
 }
 
+/** Window jobs removed at once when a resync is cancelled: a year of windows takes a few rounds. */
+const REMOVE_BATCH = 50;
+
 /**
- * Cancels a running resync (its queued windows end without a call; a window in progress stops at
- * its next page); a resync that already ended is returned as it is.
+ * The `dequeue` of packages/sync `cancelResyncRun` for a `resync` queue: removes each window's job
+ * (by {@link resyncJobId}) unless a worker holds it (that one ends without a call by itself).
+ * @throws the queue backend's error (Redis or Postgres unreachable).
+ */
+export function resyncDequeue(
+  queue: QueueHandle<JobData<"resyncWindow">>,
+): (jobs: ResyncJob[]) => Promise<void> {
+  return async (jobs) => {
+    for (let i = 0; i < jobs.length; i += REMOVE_BATCH)
+      await Promise.all(
+        jobs.slice(i, i + REMOVE_BATCH).map((job) => queue.remove(resyncJobId(job.resyncId, job.index))),
+      );
+  };
+}
+
+/**
+ * Cancels a running resync and removes its queued window jobs from `deps.queue` (a window in
+ * progress stops at its next page), so a later resync does not wait behind them; a resync that
+ * already ended is returned as it is.
  * @throws OpsError `not_found` for an unknown id.
  */
-export async function stopResync(prisma: PrismaClient, id: bigint): Promise<ResyncRecord> {
-  const resync = await cancelResyncRun(prisma, id);
+export async function stopResync(
+  deps: Pick<ResyncDeps, "prisma" | "queue">,
+  id: bigint,
+): Promise<ResyncRecord> {
+  const resync = await cancelResyncRun(deps.prisma, id, resyncDequeue(deps.queue));
   if (!resync) throw new OpsError("not_found", `resync ${id} does not exist`);
   return resync;
 }

@@ -40,6 +40,8 @@ export interface QueueHandle<D> {
     }>
   >;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
+  /** Removes a job that is not being worked on: 1 when removed, 0 when it is locked (active). */
+  remove(jobId: string): Promise<number>;
   on(event: "error", listener: (err: Error) => void): unknown;
   close(): Promise<void>;
 }

@@ -83,6 +83,7 @@ export {
 } from "./withdrawals.js";
 export {
   cancelResyncRun,
+  MAX_RESYNC_DAYS,
   resyncProgress,
   ResyncRequestError,
   runResyncWindow,

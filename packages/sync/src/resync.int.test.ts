@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CoupangClient } from "@cos/coupang";
+import { formatKstDate, type CoupangClient } from "@cos/coupang";
 import type { Simulator } from "@cos/coupang-sim";
 import { getCheckpoint, type PrismaClient, type ResyncRecord } from "@cos/db";
 import {
   cancelResyncRun,
+  MAX_RESYNC_DAYS,
   resyncProgress,
   ResyncRequestError,
   runResyncWindow,
@@ -279,8 +280,13 @@ describe("a resync of every stream", () => {
     expect(stopped).toMatchObject({ status: "running", windowsDone: 0 });
 
     await runAll(jobs.slice(0, 2));
-    const cancelled = await cancelResyncRun(prisma, resync.id);
+    // The jobs of the windows not done go to the caller's queue to be removed.
+    const dequeued: ResyncJob[][] = [];
+    const dequeue = (batch: ResyncJob[]) => Promise.resolve(void dequeued.push(batch));
+    const cancelled = await cancelResyncRun(prisma, resync.id, dequeue);
     expect(cancelled).toMatchObject({ status: "cancelled", windowsDone: 2 });
+    expect(dequeued).toEqual([jobs.slice(2)]);
+    // A window job the queue still hands out ends without a call.
     const callsAtCancel = sim.calls().total ?? 0;
     const final = await runAll(jobs.slice(2));
     expect(sim.calls().total ?? 0).toBe(callsAtCancel);
@@ -290,8 +296,9 @@ describe("a resync of every stream", () => {
       ordersheets: { windows: 11, windowsDone: 0 },
     });
     // Cancelling again, or an unknown resync, changes nothing.
-    expect((await cancelResyncRun(prisma, resync.id))?.status).toBe("cancelled");
-    expect(await cancelResyncRun(prisma, 999_999n)).toBeNull();
+    expect((await cancelResyncRun(prisma, resync.id, dequeue))?.status).toBe("cancelled");
+    expect(await cancelResyncRun(prisma, 999_999n, dequeue)).toBeNull();
+    expect(dequeued).toEqual([jobs.slice(2), jobs.slice(2)]);
   });
 
   it("refuses an unknown stream or a bad range, naming the field", async () => {
@@ -315,6 +322,16 @@ describe("a resync of every stream", () => {
     );
     await expect(refused({ daysPerWindow: 0 })).rejects.toThrow(ResyncRequestError);
     await expect(refused({ daysPerWindow: 1.5 })).rejects.toThrow("daysPerWindow: expected 1–31, got 1.5");
+    // At most 366 KST days (MAX_RESYNC_DAYS): one more, and `from` is named with the first day allowed.
+    const yearAgo = new Date(to.getTime() - 366 * DAY);
+    await expect(refused({ from: yearAgo })).rejects.toThrow(
+      new ResyncRequestError(
+        `from: a resync covers at most ${MAX_RESYNC_DAYS} KST days; expected ${formatKstDate(new Date(to.getTime() - 365 * DAY))} or later for a range ending ${formatKstDate(to)}, got ${formatKstDate(yearAgo)} (KST)`,
+      ),
+    );
+    await expect(refused({ from: new Date("1900-01-01T00:00:00+09:00") })).rejects.toThrow(
+      /^from: a resync covers at most 366 KST days; .* got 1900-01-01 \(KST\)$/,
+    );
     const tomorrow = new Date(Date.now() + DAY);
     await expect(refused({ from: tomorrow, to: new Date(tomorrow.getTime() + DAY) })).rejects.toThrow(
       new ResyncRequestError(`from: expected an instant before now, got ${tomorrow.toISOString()}`),

@@ -1,4 +1,4 @@
-import { splitDailyWindows } from "@cos/coupang";
+import { formatKstDate, kstDayNumber, kstDayNumberStart, splitDailyWindows } from "@cos/coupang";
 import {
   cancelResync,
   createResync,
@@ -17,8 +17,17 @@ import { isStreamName, STREAM_NAMES, streamAdapter, type StreamDeps, type Stream
 const DEFAULT_DAYS_PER_WINDOW = 7;
 /** The longest window any list accepts (ordersheets and returnRequests, coupang-api.md §2.1, §6.1). */
 const MAX_DAYS_PER_WINDOW = 31;
+/**
+ * The most KST days one resync covers. coupang-api.md documents only the span of one list call
+ * (31 or 7 days), not how far back the lists reach, so the bound is ours: a year, a leap one
+ * included, is more than any re-read an operator needs (an outage, reconcile gaps of at most 93
+ * days, a fix of stored rows), and keeps a resync to at most 366 windows per stream — 1,464 jobs
+ * of one-day windows — so it cannot bury the low-priority queue. Longer periods are several
+ * resyncs, one after the other.
+ */
+export const MAX_RESYNC_DAYS = 366;
 
-/** What an operator asks for: a vendor, its streams, and an explicit range of any length. */
+/** What an operator asks for: a vendor, its streams, and an explicit range of up to {@link MAX_RESYNC_DAYS} KST days. */
 export interface ResyncRequest {
   vendorId: string;
   /** Names of the stream registry ({@link STREAM_NAMES}); at least one, repeats ignored. */
@@ -57,7 +66,8 @@ export class ResyncRequestError extends Error {
  * tell each stream's window limit.
  * A range reaching past now has its windows cut at now.
  * @throws ResyncRequestError naming the field: an invalid, empty or inverted range (`from/to`), one
- *   that starts in the future (`from`),
+ *   that starts in the future (`from`), one that covers more than {@link MAX_RESYNC_DAYS} KST days
+ *   up to `to` or now (`from`),
  *   no stream or one not in {@link STREAM_NAMES} (`streams`), a window size outside 1–31 days
  *   (`daysPerWindow`).
  */
@@ -83,6 +93,12 @@ export async function startResync(
     throw new ResyncRequestError(`from: expected an instant before now, got ${request.from.toISOString()}`);
   }
   const to = new Date(Math.min(request.to.getTime(), now));
+  const lastDay = kstDayNumber(new Date(to.getTime() - 1));
+  if (lastDay - kstDayNumber(request.from) + 1 > MAX_RESYNC_DAYS) {
+    throw new ResyncRequestError(
+      `from: a resync covers at most ${MAX_RESYNC_DAYS} KST days; expected ${formatKstDate(kstDayNumberStart(lastDay - MAX_RESYNC_DAYS + 1))} or later for a range ending ${formatKstDate(kstDayNumberStart(lastDay))}, got ${formatKstDate(request.from)} (KST)`,
+    );
+  }
   const streams = [...new Set(request.streams)];
   if (streams.length === 0 || !streams.every(isStreamName)) {
     throw new ResyncRequestError(
@@ -197,7 +213,22 @@ export function resyncProgress(prisma: PrismaClient, id: bigint): Promise<Resync
   return getResync(prisma, id);
 }
 
-/** Cancels a running resync (see `cancelResync` of @cos/db); null for an unknown id. */
-export function cancelResyncRun(prisma: PrismaClient, id: bigint): Promise<ResyncRecord | null> {
-  return cancelResync(prisma, id);
+/**
+ * Cancels a running resync (see `cancelResync` of @cos/db) and hands the jobs of its windows not
+ * done to `dequeue` (the caller's queue removes them), so they do not sit in the low-priority queue
+ * in front of the next resync, each taken only to end without a call. A window job already taken
+ * (or one `dequeue` could not remove) still ends without a call: it finds the resync cancelled. A
+ * resync that had ended already is dequeued again, which removes what an earlier try left.
+ * @returns the resync after the change, or null for an unknown id (nothing dequeued).
+ */
+export async function cancelResyncRun(
+  prisma: PrismaClient,
+  id: bigint,
+  dequeue: (jobs: ResyncJob[]) => Promise<void>,
+): Promise<ResyncRecord | null> {
+  const resync = await cancelResync(prisma, id);
+  if (!resync || resync.status === "running") return resync;
+  const pending = await pendingResyncWindows(prisma, id);
+  await dequeue(pending.map((w) => ({ resyncId: id.toString(), index: w.index, vendorId: resync.vendorId })));
+  return resync;
 }

@@ -11,6 +11,8 @@ import { startWorker, type WorkerApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { adminApi } from "./admin-api.js";
+import { AJV_OPTIONS } from "./errors.js";
+import { JOBS } from "@cos/queue";
 import { createTestDatabase, type TestDatabase } from "../../../../test/support/postgres.js";
 
 const VENDOR = { vendorId: "A00077001", accessKey: "ak-admin", secretKey: "sk-admin" };
@@ -47,7 +49,8 @@ beforeAll(async () => {
     }),
     createLogger("silent"),
   );
-  server = Fastify();
+  // As the worker's server builds it (server.ts): unknown fields are refused, not dropped.
+  server = Fastify({ ajv: AJV_OPTIONS });
   await server.register(swagger, { openapi: { info: { title: "test", version: "0" } } });
   await server.register(adminApi, { prisma: app.prisma, app });
   await server.ready();
@@ -193,6 +196,97 @@ describe("the admin API", () => {
     expect((await call("GET", "/api/v1/commands/abc")).status).toBe(400);
   });
 
+  it("refuses an ID past int64 with 400 naming the field and the value, on every route that takes one", async () => {
+    const refused = (field: string, value: string) => ({
+      status: 400,
+      body: {
+        error: {
+          code: "invalid",
+          message: `${field}: expected a decimal ID from 1 to 9223372036854775807, got "${value}"`,
+        },
+      },
+    });
+    // 2^63, the largest 19-digit number, and 0.
+    for (const value of ["9223372036854775808", "9999999999999999999", "0", "abc"]) {
+      const at = encodeURIComponent(value);
+      expect(await call("GET", `/api/v1/commands/${at}`)).toEqual(refused("id", value));
+      expect(await call("POST", `/api/v1/commands/${at}/retry`)).toEqual(refused("id", value));
+      expect(await call("POST", `/api/v1/commands/${at}/cancel`)).toEqual(refused("id", value));
+      expect(await call("GET", `/api/v1/resyncs/${at}`)).toEqual(refused("id", value));
+      expect(await call("DELETE", `/api/v1/resyncs/${at}`)).toEqual(refused("id", value));
+      expect(await call("GET", `/api/v1/commands?beforeId=${at}`)).toEqual(refused("beforeId", value));
+    }
+    // The largest ID there is: a well-formed ID of nothing.
+    expect((await call("GET", "/api/v1/commands/9223372036854775807")).status).toBe(404);
+    expect((await call("GET", "/api/v1/commands?beforeId=9223372036854775807")).status).toBe(200);
+    const box = await call("POST", "/api/v1/commands", { ...upload, shipmentBoxId: "9999999999999999999" });
+    expect(box).toMatchObject({
+      status: 400,
+      body: {
+        error: { code: "invalid", message: expect.stringContaining('shipmentBoxId "9999999999999999999"') },
+      },
+    });
+  });
+
+  it("refuses an unknown field with 400 naming it, in a body or a query", async () => {
+    expect(await call("POST", "/api/v1/commands", { ...upload, invoiceNumbr: "1" })).toEqual({
+      status: 400,
+      body: { error: { code: "invalid", message: "invoiceNumbr: unknown field" } },
+    });
+    expect(
+      await call("POST", "/api/v1/commands", {
+        ...upload,
+        items: [{ vendorItemId: "1", receiptCount: 1, qty: 2 }],
+      }),
+    ).toEqual({
+      status: 400,
+      body: { error: { code: "invalid", message: "items.0.qty: unknown field" } },
+    });
+    const parkedOne = await parked(41n);
+    expect(
+      await call("POST", `/api/v1/commands/${parkedOne.id}/cancel`, { reason: "x", force: true }),
+    ).toEqual({
+      status: 400,
+      body: { error: { code: "invalid", message: "force: unknown field" } },
+    });
+    expect(
+      await call("POST", "/api/v1/resyncs", {
+        vendorId: VENDOR.vendorId,
+        from: "2026-01-01",
+        to: "2026-01-02",
+        stream: ["ordersheets"],
+      }),
+    ).toEqual({ status: 400, body: { error: { code: "invalid", message: "stream: unknown field" } } });
+    expect(await call("GET", `/api/v1/commands?vendor=${VENDOR.vendorId}`)).toEqual({
+      status: 400,
+      body: { error: { code: "invalid", message: "vendor: unknown field" } },
+    });
+    expect(await call("GET", `/api/v1/status?vendor=${VENDOR.vendorId}`)).toMatchObject({ status: 400 });
+    const { orderId: _, ...noOrder } = upload;
+    expect(await call("POST", "/api/v1/commands", noOrder)).toEqual({
+      status: 400,
+      body: { error: { code: "invalid", message: "orderId: required" } },
+    });
+    // Nothing was stored by the refused ones.
+    const [row] = await app.prisma.$queryRawUnsafe<Array<{ n: bigint }>>(
+      `SELECT count(*) AS n FROM outbox_commands WHERE payload->>'invoiceNumber' = '1'`,
+    );
+    expect(row!.n).toBe(0n);
+  });
+
+  it("answers a failure with 500 internal error, never with the database's message", async () => {
+    // A real fault: the table the route reads is gone for a moment.
+    await app.prisma.$executeRawUnsafe("ALTER TABLE resyncs RENAME TO resyncs_away");
+    try {
+      expect(await call("GET", "/api/v1/resyncs/1")).toEqual({
+        status: 500,
+        body: { error: { code: "internal", message: "internal error" } },
+      });
+    } finally {
+      await app.prisma.$executeRawUnsafe("ALTER TABLE resyncs_away RENAME TO resyncs");
+    }
+  });
+
   it("retries a dead command once, and 409s a command that is not dead", async () => {
     const command = await parked(21n);
     await transitionOutboxCommand(app.prisma, {
@@ -245,11 +339,31 @@ describe("the admin API", () => {
     expect(progress).toMatchObject({ status: 200, body: { id, byStream: { ordersheets: { windows: 31 } } } });
     const cancelled = await call("DELETE", `/api/v1/resyncs/${id}`);
     expect(cancelled).toMatchObject({ status: 200, body: { id, status: "cancelled" } });
+    // Its windows left the queue (the one a worker may hold ends without a call by itself).
+    const resyncQueue = app.queues.find((q) => q.queue.name === JOBS.resyncWindow.queue)!.queue;
+    const queued = await resyncQueue.getJobCounts("waiting", "prioritized", "delayed");
+    expect(queued).toEqual({ waiting: 0, prioritized: 0, delayed: 0 });
     expect((await call("GET", "/api/v1/resyncs/999999")).status).toBe(404);
     expect((await call("DELETE", "/api/v1/resyncs/999999")).status).toBe(404);
   });
 
   it("refuses a bad resync, naming the field", async () => {
+    expect(
+      await call("POST", "/api/v1/resyncs", {
+        vendorId: VENDOR.vendorId,
+        from: "1900-01-01",
+        to: "2026-11-20",
+      }),
+    ).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: "invalid",
+          message:
+            "from: a resync covers at most 366 KST days; expected 2025-11-20 or later for a range ending 2026-11-20, got 1900-01-01 (KST)",
+        },
+      },
+    });
     const body = { vendorId: VENDOR.vendorId, from: "2026-13-01", to: "2026-01-02" };
     expect(await call("POST", "/api/v1/resyncs", body)).toMatchObject({
       status: 400,

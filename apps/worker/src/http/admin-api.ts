@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyPluginCallback, FastifyReply } from "fastify";
+import type { FastifyPluginCallback } from "fastify";
 // Its FastifySchema augmentation: `summary`, `tags` and `description` on the route schemas.
 import type {} from "@fastify/swagger";
 import { OUTBOX_COMMAND_KINDS, OUTBOX_STATUSES, type PrismaClient } from "@cos/db";
@@ -6,30 +6,27 @@ import {
   cancelCommand,
   COMMAND_PAGE,
   getCommand,
-  isUnavailableError,
   listCommands,
   listVendors,
-  opsErrorOf,
+  MAX_ID,
+  OpsError,
+  parseId,
   parseRangeEnd,
   rearmCommand,
   resyncStatus,
-  stopResync,
   toJson,
   vendorStatus,
-  type OpsErrorCode,
 } from "@cos/ops";
 import type { CommandInput } from "@cos/outbox";
 import { STREAM_NAMES } from "@cos/sync";
 import type { WorkerApp } from "../app.js";
+import { handleHttpError } from "./errors.js";
 
 /** What {@link adminApi} serves from: the worker's database and the running worker. */
 export interface AdminApiOptions {
   prisma: PrismaClient;
   app: WorkerApp;
 }
-
-/** The HTTP status of each operations error code (the spec's `{ error: { code, message } }`). */
-const STATUS_OF: Record<OpsErrorCode, number> = { invalid: 400, not_found: 404, conflict: 409 };
 
 /** The `createdBy` of a command enqueued through this API without one. */
 const CREATED_BY = "admin-api";
@@ -39,6 +36,14 @@ const CREATED_BY = "admin-api";
 
 /** IDs travel as strings of digits: a JSON number loses digits past 2^53 (shipmentBoxId has 18). */
 const id = { type: "string", pattern: "^[0-9]{1,19}$", description: "a decimal ID, as a string" } as const;
+/**
+ * An ID in the path or the page cursor: read by @cos/ops `parseId` in the handler (1 to 2^63 − 1,
+ * as the CLI reads it), so every refusal names the field and the value the same way.
+ */
+const idText = {
+  type: "string",
+  description: `a decimal ID from 1 to ${MAX_ID}, as a string`,
+} as const;
 const instant = { type: "string", format: "date-time" } as const;
 const nullable = <T extends { type: string }>(schema: T) => ({ ...schema, type: [schema.type, "null"] });
 
@@ -109,36 +114,20 @@ const resyncSchema = {
   },
 } as const;
 
-const idParams = { type: "object", properties: { id }, required: ["id"] } as const;
-
-/** Sends an operations error as `{ error: { code, message } }`. */
-const fail = (reply: FastifyReply, status: number, code: string, message: string) =>
-  reply.code(status).send({ error: { code, message } });
+const idParams = { type: "object", properties: { id: idText }, required: ["id"] } as const;
 
 /**
  * The admin JSON API under `/api/v1` (the ops spec, issue 7): status, vendors, outbox commands
  * (list, show, enqueue, retry, cancel) and resyncs (start, progress, cancel), all through @cos/ops
  * and the worker's own entry points (`app.enqueueCommand`, `app.startResync`). IDs are strings
  * in and out; instants are ISO-8601 UTC. Errors are `{ error: { code, message } }` with 400
- * (the message names the field), 404, 409, and 503 when Postgres is unreachable.
+ * (the message names the field; an unknown field is one, with the server's `AJV_OPTIONS`), 404,
+ * 409, 503 when Postgres is unreachable, and 500 "internal error" (errors.ts `handleHttpError`).
  * Authentication is the server's (register this plugin behind its bearer-token hook, with no
  * prefix: the routes carry `/api/v1`).
  */
 export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { prisma, app }, done) => {
-  fastify.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err.validation) return fail(reply, 400, "invalid", err.message);
-    const ops = opsErrorOf(err);
-    if (ops) return fail(reply, STATUS_OF[ops.code], ops.code, ops.message);
-    if (err.statusCode !== undefined && err.statusCode < 500)
-      return fail(reply, err.statusCode, "invalid", err.message);
-    // Postgres down or unreachable: the operator should retry later, not file a bug.
-    if (isUnavailableError(err)) {
-      request.log.warn({ err }, "admin api: database unavailable");
-      return fail(reply, 503, "unavailable", "Postgres is unreachable");
-    }
-    request.log.error({ err }, "admin api request failed");
-    return fail(reply, 500, "internal", err.message);
-  });
+  fastify.setErrorHandler(handleHttpError);
 
   fastify.get<{ Querystring: { vendorId?: string } }>(
     "/api/v1/status",
@@ -146,7 +135,11 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
       schema: {
         summary: "Freshness per vendor and stream, and outbox counts by status (@cos/ops vendorStatus)",
         tags: ["status"],
-        querystring: { type: "object", properties: { vendorId: { type: "string" } } },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { vendorId: { type: "string" } },
+        },
         response: { 200: { type: "object", additionalProperties: true }, ...errors },
       },
     },
@@ -194,12 +187,13 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
         tags: ["commands"],
         querystring: {
           type: "object",
+          additionalProperties: false,
           properties: {
             vendorId: { type: "string" },
             status: { type: "string", enum: [...OUTBOX_STATUSES] },
             kind: { type: "string", enum: [...OUTBOX_COMMAND_KINDS] },
             limit: { type: "integer", minimum: 1, maximum: COMMAND_PAGE.max, default: COMMAND_PAGE.default },
-            beforeId: id,
+            beforeId: idText,
           },
         },
         response: {
@@ -215,7 +209,7 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
       const { beforeId, ...filters } = request.query;
       const commands = await listCommands(prisma, {
         ...filters,
-        ...(beforeId === undefined ? {} : { beforeId: BigInt(beforeId) }),
+        ...(beforeId === undefined ? {} : { beforeId: parseId("beforeId", beforeId) }),
       });
       const last = commands.at(-1);
       const full = commands.length === (filters.limit ?? COMMAND_PAGE.default);
@@ -242,7 +236,7 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
         },
       },
     },
-    async (request) => toJson(await getCommand(prisma, BigInt(request.params.id))),
+    async (request) => toJson(await getCommand(prisma, parseId("id", request.params.id))),
   );
 
   fastify.post<{ Body: Record<string, unknown> }>(
@@ -290,20 +284,20 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
       },
       // fastify coerces a JSON number to the string the schema wants, after JSON.parse has already
       // rounded it: refuse numeric IDs before validation rather than store a neighbour's box.
-      preValidation: async (request, reply) => {
+      preValidation: (request, _reply, done) => {
         const body = request.body as Record<string, unknown> | undefined;
         const items = Array.isArray(body?.items) ? (body.items as Array<Record<string, unknown>>) : [];
         const numeric = [
           ...["shipmentBoxId", "orderId", "vendorItemId"].map((f) => [f, body?.[f]] as const),
           ...items.map((item, i) => [`items.${i}.vendorItemId`, item?.vendorItemId] as const),
         ].find(([, value]) => typeof value === "number");
-        if (numeric)
-          await fail(
-            reply,
-            400,
-            "invalid",
-            `${numeric[0]}: send IDs as strings of digits (a JSON number loses digits past 2^53), got ${String(numeric[1])}`,
-          );
+        done(
+          numeric &&
+            new OpsError(
+              "invalid",
+              `${numeric[0]}: send IDs as strings of digits (a JSON number loses digits past 2^53), got ${String(numeric[1])}`,
+            ),
+        );
       },
     },
     async (request, reply) => {
@@ -325,7 +319,9 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
         response: { 200: { type: "object", properties: { command: commandSchema } }, ...errors },
       },
     },
-    async (request) => ({ command: toJson(await rearmCommand(prisma, BigInt(request.params.id))) }),
+    async (request) => ({
+      command: toJson(await rearmCommand(prisma, parseId("id", request.params.id))),
+    }),
   );
 
   fastify.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
@@ -347,7 +343,7 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
       command: toJson(
         await cancelCommand(
           prisma,
-          BigInt(request.params.id),
+          parseId("id", request.params.id),
           request.body?.reason ?? "cancelled by an operator (admin API)",
         ),
       ),
@@ -420,20 +416,27 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
         response: { 200: resyncSchema, ...errors },
       },
     },
-    async (request) => toJson(await resyncStatus(prisma, BigInt(request.params.id))),
+    async (request) => toJson(await resyncStatus(prisma, parseId("id", request.params.id))),
   );
 
   fastify.delete<{ Params: { id: string } }>(
     "/api/v1/resyncs/:id",
     {
       schema: {
-        summary: "Cancel a running resync (one that ended is returned as it is)",
+        summary:
+          "Cancel a running resync and remove its queued windows from the queue (one that ended is returned as it is)",
         tags: ["resyncs"],
         params: idParams,
         response: { 200: resyncSchema, ...errors },
       },
     },
-    async (request) => toJson(await stopResync(prisma, BigInt(request.params.id))),
+    async (request) => {
+      const resyncId = parseId("id", request.params.id);
+      // Through the worker, whose resync queue loses the windows' jobs.
+      const resync = await app.cancelResync(resyncId);
+      if (!resync) throw new OpsError("not_found", `resync ${resyncId} does not exist`);
+      return toJson(resync);
+    },
   );
   done();
 };

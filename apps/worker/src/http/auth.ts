@@ -56,9 +56,24 @@ export function requireAdmin(token: string) {
   };
 }
 
-/** A path on this server to go to after signing in; anything else (another host) becomes /status. */
-function localPath(next: unknown): string {
-  return typeof next === "string" && /^\/(?![/\\])/.test(next) ? next : "/status";
+/** Control characters: browsers drop tabs and line breaks from a URL, so `/\t/evil.example` is `//evil.example` to them. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** The origin `next` is resolved against: a name no real request can carry. */
+const HERE = "http://here.invalid";
+
+/**
+ * Where to go after signing in: `next` when it is a path on this server, as a browser would read
+ * it — it starts with "/", holds no control character, and resolved against this server stays on
+ * it (`//evil.example`, `/\evil.example` do not) — else /status. Returns the path as resolved, so
+ * the Location header is exactly what was checked.
+ */
+export function localPath(next: unknown): string {
+  if (typeof next !== "string" || !next.startsWith("/") || CONTROL.test(next)) return "/status";
+  const url = URL.canParse(next, HERE) ? new URL(next, HERE) : undefined;
+  return url?.origin === HERE && url.pathname.startsWith("/")
+    ? `${url.pathname}${url.search}${url.hash}`
+    : "/status";
 }
 
 function loginPage(next: string, error?: string): string {

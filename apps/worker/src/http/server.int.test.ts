@@ -228,9 +228,74 @@ describe("the worker's HTTP server (queues on BullMQ's Postgres backend)", () =>
     expect((await call(base, "GET", "/admin/queues/api/queues", cookie)).status).toBe(200);
     expect((await call(base, "GET", "/api/v1/vendors", cookie)).status).toBe(200);
 
-    // Only a path on this server is followed after signing in.
-    const away = await call(base, "POST", "/login", formHeaders, `token=${TOKEN}&next=%2F%2Fevil.example`);
-    expect(away.headers.get("location")).toBe("/status");
+    // Only a path on this server is followed after signing in: not another host however spelt
+    // (browsers drop a tab or a line break, and read a backslash as a slash).
+    for (const next of [
+      "//evil.example",
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/\\evil.example",
+      "/\\\\evil.example",
+      "https://evil.example/status",
+      " /status",
+      "status",
+    ]) {
+      const body = `token=${TOKEN}&next=${encodeURIComponent(next)}`;
+      const away = await call(base, "POST", "/login", formHeaders, body);
+      expect([next, away.status, away.headers.get("location")]).toEqual([next, 303, "/status"]);
+      const shown = await call(base, "GET", `/login?next=${encodeURIComponent(next)}`);
+      expect([next, shown.text.match(/name="next" value="([^"]*)"/)?.[1]]).toEqual([next, "/status"]);
+    }
+    const deep = await call(
+      base,
+      "POST",
+      "/login",
+      formHeaders,
+      `token=${TOKEN}&next=%2Fadmin%2Fqueues%3Fpage%3D2`,
+    );
+    expect(deep.headers.get("location")).toBe("/admin/queues?page=2");
+  });
+
+  it("answers a failure with a bare 500, never the database's message, and refuses unknown fields", async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const unknown = await call(
+      base,
+      "POST",
+      "/api/v1/commands",
+      { ...auth, "content-type": "application/json" },
+      JSON.stringify({
+        kind: "ACKNOWLEDGE",
+        vendorId: VENDOR.vendorId,
+        shipmentBoxId: "1",
+        orderId: "1",
+        force: true,
+      }),
+    );
+    expect([unknown.status, unknown.body]).toEqual([
+      400,
+      { error: { code: "invalid", message: "force: unknown field" } },
+    ]);
+    // A real fault: a table the status reads is gone for a moment.
+    await app.prisma.$executeRawUnsafe("ALTER TABLE outbox_commands RENAME TO outbox_commands_away");
+    try {
+      const api = await call(base, "GET", "/api/v1/status", auth);
+      expect([api.status, api.body]).toEqual([
+        500,
+        { error: { code: "internal", message: "internal error" } },
+      ]);
+      const page = await call(base, "GET", "/status", { ...auth, accept: "text/html" });
+      expect(page.status).toBe(500);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(page.text).toContain('<h1 style="font-size: 20px">Internal error</h1>');
+      expect(page.text).not.toMatch(/outbox_commands|prisma|Invalid|\.ts/i);
+      const plain = await call(base, "GET", "/status", auth);
+      expect([plain.status, plain.body]).toEqual([
+        500,
+        { error: { code: "internal", message: "internal error" } },
+      ]);
+    } finally {
+      await app.prisma.$executeRawUnsafe("ALTER TABLE outbox_commands_away RENAME TO outbox_commands");
+    }
   });
 
   it("answers 404 with a hint on the admin routes when ADMIN_TOKEN is unset; health and metrics stay", async () => {
@@ -299,6 +364,42 @@ describe("the worker's HTTP server (queues on BullMQ's Postgres backend)", () =>
     });
     // Liveness is the process's, not the worker's.
     expect((await call(base, "GET", "/health/live")).status).toBe(200);
+  });
+});
+
+describe("the worker's HTTP server without its database", () => {
+  it("answers 503 database unavailable on the status page and the API once the database is dropped", async () => {
+    const db = await createTestDatabase();
+    const config = configFor(db, { ADMIN_TOKEN: TOKEN, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) });
+    const app = await startWorker(config, createLogger("silent"));
+    const server = (await startHttpServer({
+      app,
+      config,
+      log: createLogger("silent"),
+      metrics: app.metrics,
+    }))!;
+    try {
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      expect((await call(server.url, "GET", "/status", auth)).status).toBe(200);
+      await db.drop();
+      const page = await call(server.url, "GET", "/status", { ...auth, accept: "text/html,*/*" });
+      expect(page.status).toBe(503);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(page.text).toContain("<title>Database unavailable · Coupang order-sync</title>");
+      expect(page.text).not.toMatch(/does not exist|prisma|\.ts/i);
+      for (const path of ["/api/v1/status", "/api/v1/vendors", "/api/v1/commands", "/api/v1/resyncs/1"]) {
+        const res = await call(server.url, "GET", path, auth);
+        expect([path, res.status, res.body]).toEqual([
+          path,
+          503,
+          { error: { code: "unavailable", message: "database unavailable" } },
+        ]);
+      }
+    } finally {
+      await server.close();
+      await app.close().catch(() => {});
+      await db.drop().catch(() => {});
+    }
   });
 });
 

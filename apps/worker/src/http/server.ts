@@ -12,6 +12,7 @@ import type { WorkerConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import { adminApi } from "./admin-api.js";
 import { registerLogin, requireAdmin, sendError } from "./auth.js";
+import { AJV_OPTIONS, handleHttpError } from "./errors.js";
 import { readiness } from "./health.js";
 import { renderStatusPage } from "./status-page.js";
 
@@ -58,6 +59,8 @@ const DOCUMENTED = /^\/(api\/v1\/|health\/|metrics$)/;
  *   (the status page, from @cos/ops `vendorStatus`), `/admin/queues` (the @bull-board dashboard of
  *   the worker's queues, on either BullMQ backend), `GET /api/openapi.json`, and the JSON API under
  *   `/api/v1` (admin-api.ts); without ADMIN_TOKEN these answer 404 with a hint.
+ * Errors (errors.ts `handleHttpError`): 400 naming the field (unknown fields included), 503 when
+ * Postgres or Redis is unreachable, 500 "internal error" with the details only in the log.
  * Binds HTTP_HOST:HTTP_PORT (port 0: any free one). Returns null when HTTP_PORT is `off`.
  * Start it after the worker, and close it before the worker, so no request meets a closed pool.
  * @throws Error when the port cannot be bound (e.g. EADDRINUSE).
@@ -67,7 +70,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   if (config.http.port === null) return null;
   // pino's Logger, typed as fastify's base logger so the server keeps fastify's default types.
   const httpLog: FastifyBaseLogger = log.child({ component: "http" });
-  const server = Fastify({ loggerInstance: httpLog });
+  const server = Fastify({ loggerInstance: httpLog, ajv: AJV_OPTIONS });
+  // 503 "database unavailable" or 500 "internal error", never the error's text (errors.ts).
+  server.setErrorHandler(handleHttpError);
   await server.register(cookie);
   await server.register(formbody);
   await server.register(swagger, {
