@@ -117,6 +117,24 @@ export async function checkChangeFeed(prisma: PrismaClient, vendorId: string): P
   return check;
 }
 
+/**
+ * Keys stored more than once for the vendor, as `entity id ×count`, in every entity table the
+ * feed reports on: empty while the tables' primary keys hold (a check that a migration did not
+ * drop one, and that no writer made a second row for one entity).
+ * @throws Prisma's error when a query fails.
+ */
+export async function duplicateRows(prisma: PrismaClient, vendorId: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const [entity, { table, key }] of Object.entries(FEED_TABLES)) {
+    const rows = await prisma.$queryRawUnsafe<Array<{ id: string; n: number }>>(
+      `SELECT ${key} AS id, count(*)::int AS n FROM ${table} WHERE vendor_id = $1 GROUP BY 1 HAVING count(*) > 1`,
+      vendorId,
+    );
+    for (const r of rows) found.push(`${entity} ${r.id} ×${r.n}`);
+  }
+  return found;
+}
+
 /** The kinds to compare for a run that synced `streams` (a stream's kinds are compared only when it ran). */
 export function kindsOf(streams: readonly string[]): EntityKind[] {
   const kinds: Record<string, EntityKind[]> = {

@@ -1,12 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import { startDaemon, WORKER_MAIN } from "../../../test/support/daemon.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
 
 const VENDOR = { vendorId: "A00055555", accessKey: "ak-main", secretKey: "sk-main-secret" };
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
 let sim: Simulator;
 let db: TestDatabase;
@@ -26,37 +25,25 @@ afterAll(async () => {
 });
 
 /** Runs the daemon until `until` matches its output, then sends `signal`; resolves on exit. */
-function runDaemon(signal: NodeJS.Signals, until: RegExp, extraEnv: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: db.url,
-      QUEUE_PREFIX: `m${randomBytes(3).toString("hex")}`,
-      COUPANG_BASE_URL: sim.url,
-      COUPANG_VENDOR_ID: VENDOR.vendorId,
-      COUPANG_ACCESS_KEY: VENDOR.accessKey,
-      COUPANG_SECRET_KEY: VENDOR.secretKey,
-      SYNC_BACKFILL_DAYS: "7",
-      SHUTDOWN_TIMEOUT_SECONDS: "10",
-      // Any free port: test files run in parallel, and a developer's worker may hold 9464.
-      HTTP_PORT: "0",
-      ...extraEnv,
-    },
+async function runDaemon(signal: NodeJS.Signals, until: RegExp, extraEnv: Record<string, string> = {}) {
+  const daemon = startDaemon({
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: `m${randomBytes(3).toString("hex")}`,
+    COUPANG_BASE_URL: sim.url,
+    COUPANG_VENDOR_ID: VENDOR.vendorId,
+    COUPANG_ACCESS_KEY: VENDOR.accessKey,
+    COUPANG_SECRET_KEY: VENDOR.secretKey,
+    SYNC_BACKFILL_DAYS: "7",
+    SHUTDOWN_TIMEOUT_SECONDS: "10",
+    // Any free port: test files run in parallel, and a developer's worker may hold 9464.
+    HTTP_PORT: "0",
+    ...extraEnv,
   });
-  let output = "";
-  let signalledAt = 0;
-  return new Promise<{ code: number | null; output: string; stopMs: number }>((resolve) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!signalledAt && until.test(output)) {
-        signalledAt = Date.now();
-        child.kill(signal);
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => resolve({ code, output, stopMs: Date.now() - signalledAt }));
-  });
+  await daemon.waitForOutput(until);
+  const signalledAt = Date.now();
+  daemon.kill(signal);
+  const code = await daemon.exited;
+  return { code, output: daemon.output(), stopMs: Date.now() - signalledAt };
 }
 
 describe("the daemon (npm start)", () => {
@@ -97,7 +84,7 @@ describe("the daemon (npm start)", () => {
   });
 
   it("refuses to start with a clear message and exit code 78 when the config is invalid", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
       env: { PATH: process.env.PATH, DATABASE_URL: "mysql://nope", SYNC_LOOKBACK_MINUTES: "5" },
     });
     let stderr = "";

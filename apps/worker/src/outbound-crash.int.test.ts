@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type OrderSheet, type Simulator } from "@cos/coupang-sim";
 import { createPrisma, type PrismaClient } from "@cos/db";
+import { startDaemon, waitFor, type Daemon } from "../../../test/support/daemon.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
 
 // Issue 6: "A worker killed with SIGKILL during uploads loses nothing and doubles nothing after it
@@ -11,7 +10,6 @@ import { createTestDatabase, type TestDatabase } from "../../../test/support/pos
 // are in flight, restarted, killed again, and finally left to finish.
 
 const VENDOR = { vendorId: "A00061111", accessKey: "ak-crash", secretKey: "sk-crash-secret" };
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 /** The drain's lease: how long a killed worker's in_flight commands wait before they are read back. */
 const LEASE_SECONDS = 8;
 const UNSETTLED = ["pending", "in_flight", "unknown"];
@@ -42,55 +40,25 @@ afterAll(async () => {
 
 const queuePrefix = `k${randomBytes(3).toString("hex")}`;
 
-/** A running daemon: `exited` resolves with its exit code, or the signal that ended it. */
-interface Daemon {
-  kill(signal: NodeJS.Signals): void;
-  exited: Promise<number | string | null>;
-  output(): string;
-}
-
-/** Starts `node --import tsx main.ts` as the Dockerfile does, every run one deployment (same queue prefix). */
-function startDaemon(): Daemon {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: db.url,
-      QUEUE_PREFIX: queuePrefix,
-      COUPANG_BASE_URL: sim.url,
-      COUPANG_VENDOR_ID: VENDOR.vendorId,
-      COUPANG_ACCESS_KEY: VENDOR.accessKey,
-      COUPANG_SECRET_KEY: VENDOR.secretKey,
-      COUPANG_REQUESTS_PER_SECOND: "10",
-      SYNC_BACKFILL_DAYS: "2",
-      SYNC_POLL_INTERVAL_SECONDS: "3600",
-      OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
-      OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
-      SHUTDOWN_TIMEOUT_SECONDS: "5",
-      LOG_LEVEL: "info",
-    },
+/** Starts the daemon as the Dockerfile does, every run one deployment (same queue prefix). */
+function startWorker(): Daemon {
+  const daemon = startDaemon({
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: queuePrefix,
+    COUPANG_BASE_URL: sim.url,
+    COUPANG_VENDOR_ID: VENDOR.vendorId,
+    COUPANG_ACCESS_KEY: VENDOR.accessKey,
+    COUPANG_SECRET_KEY: VENDOR.secretKey,
+    COUPANG_REQUESTS_PER_SECOND: "10",
+    SYNC_BACKFILL_DAYS: "2",
+    SYNC_POLL_INTERVAL_SECONDS: "3600",
+    OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
+    OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
+    SHUTDOWN_TIMEOUT_SECONDS: "5",
+    LOG_LEVEL: "info",
   });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    // The tail is what explains a failure.
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  const exited = new Promise<number | string | null>((resolve) =>
-    child.on("exit", (code, signal) => resolve(code ?? signal)),
-  );
-  const daemon: Daemon = { kill: (signal) => child.kill(signal), exited, output: () => output };
   daemons.push(daemon);
   return daemon;
-}
-
-/** Polls `check` every 100 ms until it returns true; throws after `timeoutMs` naming `what`. */
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Commands per status. */
@@ -147,7 +115,7 @@ describe("a worker killed with SIGKILL during uploads", () => {
     expect(acks.length).toBeGreaterThanOrEqual(40);
 
     // The first run syncs the boxes, so a success can be seen on the local copy too.
-    let daemon = startDaemon();
+    let daemon = startWorker();
     const visible = truth.orders.length;
     await waitFor(`${visible} boxes synced`, 120_000, async () => {
       const [row] = await prisma.$queryRawUnsafe<Array<{ n: number }>>(
@@ -185,7 +153,7 @@ describe("a worker killed with SIGKILL during uploads", () => {
         `SIGKILL after ${after}: ${counts.in_flight ?? 0} in flight, ${counts.succeeded ?? 0} succeeded, ` +
           `${invoiceWrites().length} invoice writes, ${readBacks()} read-backs so far`,
       );
-      daemon = startDaemon();
+      daemon = startWorker();
     };
     // 1: mid-upload, the first invoice batch applied; 2: while a restarted worker reads back what
     // the killed one left in flight; 3: once it sends again.
