@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { classifyHttpError, CoupangNotFoundError, CoupangPayloadError } from "./errors.js";
+import { stringifyJson } from "./json.js";
 import { recordIssues } from "./schemas/validate.js";
 
 /** Which call an answer belongs to, for error messages. */
@@ -30,7 +31,8 @@ export function listData(envelope: Record<string, unknown>, context: CallContext
     throw classifyHttpError({
       vendorId: context.vendorId,
       statusCode: code,
-      body: JSON.stringify({ code: envelope.code, message: envelope.message }),
+      // Lossless: a code the parser read as a bigint has no JSON.stringify form.
+      body: stringifyJson({ code: envelope.code, message: envelope.message }),
       method: context.method,
       path: context.path,
     });

@@ -4,7 +4,10 @@ function parseNumber(text: string): number | bigint {
   const value = Number.parseFloat(text);
   // Only integers matter here (18-digit shipmentBoxId, coupang-api.md §2.1); decimals are
   // money or ratios and stay plain numbers.
-  return isInteger(text) && !Number.isSafeInteger(value) ? BigInt(text) : value;
+  if (isInteger(text)) return Number.isSafeInteger(value) ? value : BigInt(text);
+  // 1e400 would become Infinity, which JSON writes back as null: a value silently replaced.
+  if (!Number.isFinite(value)) throw new SyntaxError(`Number out of range: ${text}`);
+  return value;
 }
 
 /**
@@ -12,13 +15,21 @@ function parseNumber(text: string): number | bigint {
  * 18-digit `shipmentBoxId`, coupang-api.md §0.15, §2.1) become `bigint`; safe integers and
  * decimals stay `number`. A repeated key keeps its last value, as `JSON.parse` does.
  *
- * Throws a `SyntaxError` when the text is not JSON.
+ * Throws a `SyntaxError` when the text is not JSON, holds a decimal beyond the range of a
+ * double (`1e400`), or nests deeper than the parser's stack allows (thousands of levels).
  */
 export function parseJson(text: string): unknown {
-  return parse(text, null, {
-    parseNumber,
-    onDuplicateKey: ({ newValue }) => newValue,
-  });
+  try {
+    return parse(text, null, {
+      parseNumber,
+      onDuplicateKey: ({ newValue }) => newValue,
+    });
+  } catch (error) {
+    // lossless-json recurses per level: a body nested thousands deep overflows the stack.
+    if (error instanceof RangeError)
+      throw new SyntaxError(`JSON nested too deeply: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 /**

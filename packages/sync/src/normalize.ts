@@ -16,14 +16,17 @@ export interface ReceivedRecord<T> {
 
 const INT64_MAX = 9223372036854775807n;
 const INT32_MAX = 2_147_483_647;
+/** Coupang's payloads nest a few levels; far deeper is a broken payload, and would overflow the walk. */
+const MAX_DEPTH = 64;
 
 /**
  * Refuses a payload holding what Postgres cannot store — text with a NUL character or an
- * unpaired UTF-16 surrogate (a truncated emoji), an integer beyond 64 bits — naming the path.
- * Such a record is quarantined instead of failing its whole page.
+ * unpaired UTF-16 surrogate (a truncated emoji), an integer beyond 64 bits, nesting deeper than
+ * 64 levels — naming the path. Such a record is quarantined instead of failing its whole page.
  * @throws NormalizeError
  */
-export function assertStorable(value: unknown, path = "$"): void {
+export function assertStorable(value: unknown, path = "$", depth = 0): void {
+  if (depth > MAX_DEPTH) throw new NormalizeError(`${path}: nested deeper than ${MAX_DEPTH} levels`);
   if (typeof value === "string") {
     if (storableText(value) !== value) {
       throw new NormalizeError(
@@ -34,18 +37,20 @@ export function assertStorable(value: unknown, path = "$"): void {
     if (value > INT64_MAX || value < -INT64_MAX - 1n)
       throw new NormalizeError(`${path}: ${value} is beyond a 64-bit integer`);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => assertStorable(v, `${path}[${i}]`));
+    value.forEach((v, i) => assertStorable(v, `${path}[${i}]`, depth + 1));
   } else if (value !== null && typeof value === "object") {
     for (const [key, v] of Object.entries(value)) {
       assertStorable(key, path);
-      assertStorable(v, `${path}.${key}`);
+      assertStorable(v, `${path}.${key}`, depth + 1);
     }
   }
 }
 
 /**
  * Refuses a row whose instants lie outside 1900–2999 (a year-0001 date is a broken payload, not
- * an order) or whose quantities exceed a 32-bit integer column, naming the field.
+ * an order), whose quantities exceed a 32-bit integer column or whose IDs exceed a 64-bit one
+ * (an ID sent as a digit string is no bigint in the payload {@link assertStorable} checks),
+ * naming the field.
  * @throws NormalizeError
  */
 export function assertPlausible(row: object, path = ""): void {
@@ -57,10 +62,12 @@ export function assertPlausible(row: object, path = ""): void {
         throw new NormalizeError(`${at}: ${value.toISOString()} is not a plausible date`);
     } else if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) > INT32_MAX) {
       throw new NormalizeError(`${at}: ${value} is beyond a 32-bit integer`);
+    } else if (typeof value === "bigint" && (value > INT64_MAX || value < -INT64_MAX - 1n)) {
+      throw new NormalizeError(`${at}: ${value} is beyond a 64-bit integer`);
     } else if (Array.isArray(value)) {
-      value.forEach(
-        (v, i) => typeof v === "object" && v !== null && assertPlausible(v as object, `${at}[${i}]`),
-      );
+      value.forEach((v, i) => assertPlausible({ [`${key}[${i}]`]: v as unknown }, path));
+    } else if (typeof value === "object" && value !== null) {
+      assertPlausible(value as object, at);
     }
   }
 }

@@ -13,8 +13,8 @@ import {
   type ShipmentBoxRow,
   type Tx,
 } from "@cos/db";
-import { NormalizeError, normalizeOrderSheet } from "./normalize.js";
-import { quarantineRejected, rawKeyOf } from "./page-write.js";
+import { normalizeOrderSheet } from "./normalize.js";
+import { normalizeRecords, quarantineRejected, rawKeyOf } from "./page-write.js";
 import { REACHABLE, type OrderSheetsPlanConfig } from "./planner.js";
 import { censusEntry, rejectedCensus } from "./reconcile.js";
 import { runStream, type PageTally, type PollInput, type StreamAdapter, type SyncReport } from "./stream.js";
@@ -129,16 +129,7 @@ function normalizePage(
   vendorId: string,
   page: OrderSheetPage,
 ): { rows: ShipmentBoxRow[]; rejected: RejectedRecord[] } {
-  const rows = new Map<bigint, ShipmentBoxRow>();
-  const rejected = [...page.rejected];
-  for (const record of page.orders) {
-    try {
-      const row = normalizeOrderSheet(vendorId, record);
-      rows.set(row.shipmentBoxId, row);
-    } catch (err) {
-      if (!(err instanceof NormalizeError)) throw err;
-      rejected.push({ raw: record.raw, rawJson: record.rawJson, error: err.message });
-    }
-  }
-  return { rows: [...rows.values()], rejected };
+  const { rows, rejected } = normalizeRecords(vendorId, page.orders, page.rejected, normalizeOrderSheet);
+  const byBox = new Map(rows.map((row) => [row.shipmentBoxId, row]));
+  return { rows: [...byBox.values()], rejected };
 }

@@ -42,16 +42,7 @@ export async function writeRequestPage<V, R>(
   spec: RequestPageSpec<V, R>,
   tally: PageTally,
 ): Promise<ChangeEventDraft[]> {
-  const rows: R[] = [];
-  const rejected: RejectedRecord[] = [...spec.rejected];
-  for (const record of spec.records) {
-    try {
-      rows.push(spec.normalize(vendorId, record));
-    } catch (err) {
-      if (!(err instanceof NormalizeError)) throw err;
-      rejected.push({ raw: record.raw, rawJson: record.rawJson, error: err.message });
-    }
-  }
+  const { rows, rejected } = normalizeRecords(vendorId, spec.records, spec.rejected, spec.normalize);
   const counts = await spec.upsert(tx, rows);
   tally.boxesInserted += counts.requestsInserted;
   tally.boxesUpdated += counts.requestsUpdated;
@@ -60,6 +51,31 @@ export async function writeRequestPage<V, R>(
   tally.staleReads += counts.staleReads.length;
   await quarantineRejected(tx, vendorId, spec.stream, spec.keyField, rejected, tally);
   return counts.events;
+}
+
+/**
+ * Splits a page into the rows of its valid records and its rejected records: a record that
+ * `normalize` cannot store (a {@link NormalizeError}) joins the client's `rejected` with the
+ * error's message as its reason, so it never holds back the rest of the page. Rows keep the
+ * records' order. Any other error is a bug and propagates.
+ */
+export function normalizeRecords<V, R>(
+  vendorId: string,
+  records: readonly ReceivedRecord<V>[],
+  rejected: readonly RejectedRecord[],
+  normalize: (vendorId: string, record: ReceivedRecord<V>) => R,
+): { rows: R[]; rejected: RejectedRecord[] } {
+  const rows: R[] = [];
+  const all: RejectedRecord[] = [...rejected];
+  for (const record of records) {
+    try {
+      rows.push(normalize(vendorId, record));
+    } catch (err) {
+      if (!(err instanceof NormalizeError)) throw err;
+      all.push({ raw: record.raw, rawJson: record.rawJson, error: err.message });
+    }
+  }
+  return { rows, rejected: all };
 }
 
 /** Quarantines a page's rejected records under `stream`, keyed by their raw `keyField` when readable. */

@@ -156,7 +156,8 @@ export interface Money {
 }
 
 function moneyFromNumber(n: number): Money | Invalid {
-  if (!Number.isFinite(n)) return INVALID;
+  // Beyond 2^53 a double has already dropped digits of the amount sent (e.g. 1.2345678901234567e16).
+  if (!Number.isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) return INVALID;
   const units = Math.trunc(n);
   return { currencyCode: "KRW", units: BigInt(units), nanos: Math.round((n - units) * 1e9) };
 }
@@ -165,7 +166,12 @@ function moneyFromNumber(n: number): Money | Invalid {
 export const MONEY = lenient<Money>("a number or a Money object {currencyCode, units, nanos}", (value) => {
   if (typeof value === "bigint") return { currencyCode: "KRW", units: value, nanos: 0 };
   if (typeof value === "number") return moneyFromNumber(value);
-  if (typeof value === "string") return NUMERIC.test(value.trim()) ? moneyFromNumber(Number(value)) : INVALID;
+  if (typeof value === "string") {
+    const text = value.trim();
+    // Whole won as digits are exact as a bigint, however long; through Number they would not be.
+    if (/^-?\d+$/.test(text)) return { currencyCode: "KRW", units: BigInt(text), nanos: 0 };
+    return NUMERIC.test(text) ? moneyFromNumber(Number(text)) : INVALID;
+  }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return INVALID;
   const { currencyCode, units, nanos } = value as Record<string, unknown>;
   const parsedUnits = SIGNED_ID.optional.safeParse(units);
