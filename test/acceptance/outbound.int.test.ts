@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoupangClient } from "@cos/coupang";
 import { startSimulator, type FaultRuleInput, type OrderSheet, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, type OutboxCommandKind, type PrismaClient } from "@cos/db";
+import { toJson } from "@cos/ops";
 import { drainOutbox, enqueueCommand, type CommandInput, type DrainOutboxResult } from "@cos/outbox";
 import { useTestDatabase } from "../support/database.js";
 
@@ -424,7 +425,10 @@ describe("issue 6 acceptance: 10,000 outbound commands under every fault", () =>
       if (open!.n === 0) break;
       if (performance.now() - started > TIME_BOX_MS) {
         const stuck = (await commandRows()).filter((c) => !FINAL.has(c.status)).slice(0, 20);
-        throw new Error(`${open!.n} commands not final after ${TIME_BOX_MS} ms: ${JSON.stringify(stuck)}`);
+        // toJson: the rows' ids are bigints, which JSON.stringify refuses.
+        throw new Error(
+          `${open!.n} commands not final after ${TIME_BOX_MS} ms: ${JSON.stringify(toJson(stuck))}`,
+        );
       }
       sim.clock.advance(ROUND_MS);
     }

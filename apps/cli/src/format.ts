@@ -112,11 +112,15 @@ export function formatCommands(commands: OutboxCommandRecord[]): string {
   );
 }
 
+/** The statuses a command may still be tried in: only they have a next try (in_flight: its lease's end). */
+const LIVE: ReadonlySet<string> = new Set(["pending", "in_flight", "unknown"]);
+
 /** One command as a short paragraph: `cos commands show`, and after an enqueue, retry or cancel. */
 export function formatCommand(c: OutboxCommandRecord | CommandDetail): string {
+  const next = LIVE.has(c.status) ? `, next ${when(c.nextAttemptAt)}` : "";
   const lines = [
     `command ${c.id} ${c.kind} ${c.status} (vendor ${c.vendorId}, order ${c.orderId}, ${target(c)})`,
-    `  attempts ${c.attempts}${c.maxAttempts === null ? "" : ` of ${c.maxAttempts}`}, next ${when(c.nextAttemptAt)}, created ${when(c.createdAt)} by ${printable(c.createdBy)}${c.finishedAt ? `, finished ${when(c.finishedAt)}` : ""}`,
+    `  attempts ${c.attempts}${c.maxAttempts === null ? "" : ` of ${c.maxAttempts}`}${next}, created ${when(c.createdAt)} by ${printable(c.createdBy)}${c.finishedAt ? `, finished ${when(c.finishedAt)}` : ""}`,
     `  last result: ${printable(c.lastResultCode ?? "-")}${c.lastResultMessage ? ` ${printable(c.lastResultMessage)}` : ""}`,
     `  dedupe key: ${printable(c.dedupeKey)}`,
   ];

@@ -129,8 +129,8 @@ export function buildProgram(ctx: Context): Command {
       .command(kind === "UPLOAD_INVOICE" ? "upload-invoice" : "update-invoice")
       .description(
         kind === "UPLOAD_INVOICE"
-          ? "queue an invoice upload for a box (coupang-api.md §4.1)"
-          : "queue an invoice update for a box already shipped (coupang-api.md §4.2)",
+          ? "queue an invoice upload for a box (one row per open item)"
+          : "queue an invoice update for a box already shipped",
       )
       .requiredOption("--vendor <vendorId>", "the vendor, e.g. A00012345")
       .requiredOption("--box <shipmentBoxId>", "the shipment box", decimalId)
@@ -147,7 +147,7 @@ export function buildProgram(ctx: Context): Command {
   commands
     .command("cancel-items")
     .description(
-      "queue a cancel of items of a box (coupang-api.md §5.1); --item and --quantity pair up in order",
+      "queue a cancel of items of a box (ACCEPT or INSTRUCT only); --item and --quantity pair up in order",
     )
     .requiredOption("--vendor <vendorId>", "the vendor, e.g. A00012345")
     .requiredOption("--box <shipmentBoxId>", "the shipment box", decimalId)

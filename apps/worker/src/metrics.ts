@@ -90,7 +90,7 @@ export function createMetrics(deps: MetricsDeps): WorkerMetrics {
   });
   const rateLimited = new Counter({
     name: "cos_coupang_rate_limited_total",
-    help: "Coupang API answers 429 (the vendor is paused; pitfalls B-4)",
+    help: "Coupang API answers 429 Too Many Requests (the vendor's calls are paused)",
     labelNames: ["vendor_id"] as const,
     registers,
   });

@@ -1029,7 +1029,7 @@ export class CoupangClient {
         check.fail(
           `invoices[${i}].shipmentBoxId`,
           shipmentBoxId,
-          "the new box of deliveryInvoiceGroupDtos, not the item's originalShipmentBoxId (pitfall B-17)",
+          "the new box of deliveryInvoiceGroupDtos, not the item's originalShipmentBoxId (the box it first shipped in)",
         );
       }
       const goodsDeliveryCode = check.carrier(`invoices[${i}].goodsDeliveryCode`, invoice.goodsDeliveryCode);

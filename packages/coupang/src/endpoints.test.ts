@@ -934,7 +934,7 @@ describe("exchanges (§8)", () => {
         { exchange },
       ),
       "invoices[0].shipmentBoxId",
-      "not the item's originalShipmentBoxId (pitfall B-17)",
+      "not the item's originalShipmentBoxId (the box it first shipped in)",
     );
     await refused(
       client.uploadExchangeInvoices(500000001n, [

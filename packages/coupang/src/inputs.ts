@@ -100,7 +100,7 @@ export class InputCheck {
       field,
       value,
       refused === undefined
-        ? "a Coupang carrier code (coupang-api.md §4.3)"
+        ? "a Coupang carrier code such as CJGLS, HYUNDAI (Lotte) or KGB (Logen)"
         : `not accepted by Coupang: ${refused}`,
     );
   }

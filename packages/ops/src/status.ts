@@ -69,7 +69,10 @@ export interface VendorStatus {
 
 /** What {@link vendorStatus} reports: every vendor (or the one asked for), as of `generatedAt`. */
 export interface StatusReport {
-  /** The instant ages and lags are measured at (UTC). */
+  /**
+   * The instant ages and lags are measured at (UTC): unless the caller gives one, taken after the
+   * streams are read, so no stream's `lastSuccessAt` is later than it.
+   */
   generatedAt: Date;
   /** In vendorId order. */
   vendors: VendorStatus[];
@@ -118,14 +121,14 @@ const secondsSince = (now: Date, then: Date) => Math.round((now.getTime() - then
  * Read-only, a few aggregate queries whatever the data size (the status page, `cos status`, and the
  * freshness and outbox gauges read it at every scrape).
  * @param options.vendorId only this vendor; default every vendor.
- * @param options.now the instant lags and ages are measured at; default the current time.
+ * @param options.now the instant lags and ages are measured at; default the current time once the
+ *   streams are read (a run finishing while they are read is then not in the future of it).
  * @throws OpsError `not_found` when `vendorId` is given and has no `vendor_accounts` row.
  */
 export async function vendorStatus(
   prisma: PrismaClient,
   options: { vendorId?: string | undefined; now?: Date | undefined } = {},
 ): Promise<StatusReport> {
-  const now = options.now ?? new Date();
   const vendorId = options.vendorId ?? null;
   const vendors = await prisma.vendorAccount.findMany({
     where: vendorId === null ? {} : { vendorId },
@@ -158,6 +161,7 @@ export async function vendorStatus(
     [...STREAM_NAMES],
     vendorId,
   );
+  const now = options.now ?? new Date();
   const outbox = await prisma.$queryRawUnsafe<OutboxRow[]>(
     `SELECT vendor_id, status, count(*)::int AS n, min(created_at) AS oldest,
             min(next_attempt_at) FILTER (WHERE next_attempt_at <= $2::timestamptz) AS oldest_due

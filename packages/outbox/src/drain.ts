@@ -156,8 +156,9 @@ interface Work extends Entry {
  *   its row). UPLOAD_INVOICE / UPDATE_INVOICE: one row per open vendorItemId of the box (§4.1),
  *   batched across the vendor's boxes; one invoice command per box per drain. An upload on an
  *   ACCEPT box gets an acknowledgement command first (`enqueueCommand`, deduplicated) and waits
- *   for it. A batch refused whole (HTTP 400, or the client's input check) is halved until the
- *   refused box is alone; the others are sent.
+ *   for it; when that acknowledgement ends cancelled or rejected, the upload ends so too, unsent
+ *   (`ACKNOWLEDGEMENT_CANCELLED` / `ACKNOWLEDGEMENT_REJECTED`). A batch refused whole (HTTP 400,
+ *   or the client's input check) is halved until the refused box is alone; the others are sent.
  * - CANCEL: one v5 cancel per box (§5.1). A box the local copy shows in a status other than
  *   ACCEPT or INSTRUCT is rejected unsent (`CANCEL_NOT_ALLOWED`); otherwise the box is read
  *   first (status, and the quantities a whole-box cancel sends), the items' `cancelCount`s are
@@ -174,7 +175,8 @@ interface Work extends Entry {
  *   write → unknown. A 429 or block → the rest of the drain is deferred without spending attempts.
  * - Retries wait `backoffMs` (exponential with jitter); when the attempts of the kind are spent
  *   the command is dead — after a last try whose answer was lost, only once a read-back shows it
- *   not applied. An upload waiting for its box's acknowledgement spends no attempt.
+ *   not applied. An upload waiting for its box's acknowledgement spends no attempt, nor does a
+ *   command that ends without any call logged (rejected or cancelled unsent).
  * - A success writes the box's new status and invoice onto `shipment_boxes`, and a cancel's the
  *   items' cancelled and held counts onto `order_items` (as the next poll will read them), and
  *   appends the change events, in the transaction that records the command's transition.
@@ -190,6 +192,8 @@ class Drain {
   private readonly now: Date;
   private readonly policies: Record<OutboxCommandKind, RetryPolicy>;
   private readonly attempts: OutboxAttemptInput[] = [];
+  /** Commands this drain logged a call or read-back for (see {@link transition}). */
+  private readonly tried = new Set<bigint>();
   private readonly entries: Entry[] = [];
   private readonly works: Work[] = [];
   private readonly statuses: Partial<Record<OutboxStatus, number>> = {};
@@ -221,16 +225,15 @@ class Drain {
     await this.flush();
 
     for (const work of invoices.filter((w) => !w.verdict && w.ack !== undefined)) {
-      const ack = work.ack?.verdict;
-      if (ack?.to !== "succeeded") {
-        const next = work.ack && ack ? this.transition(work.ack, ack) : undefined;
-        work.verdict = this.waitForAck(
-          work,
-          next?.to,
-          next?.nextAttemptAt,
-          `box ${work.command.shipmentBoxId} is ACCEPT and its acknowledgement is ${next?.to ?? "pending"}${ack ? ` (${ack.code})` : ""}`,
-        );
-      }
+      const ack = work.ack;
+      if (ack === undefined || ack.verdict?.to === "succeeded") continue;
+      const next = ack.verdict ? this.transition(ack, ack.verdict) : undefined;
+      work.verdict = this.waitForAck(work, {
+        id: ack.record.id,
+        status: next?.to ?? "pending",
+        dueAt: next?.nextAttemptAt,
+        result: ack.verdict ? resultText(ack.verdict.code, ack.verdict.message) : null,
+      });
     }
     await this.sendInvoices(
       invoices.filter((w) => !w.verdict && w.command.kind === "UPLOAD_INVOICE"),
@@ -366,14 +369,14 @@ class Drain {
         return {
           to: "rejected",
           code: "INVALID_STATUS",
-          message: `${via}: box is ${judged.box.status}, not shipped (§4.2)`,
+          message: `${via}: box is ${judged.box.status}, not shipped: only a shipped box's invoice can be updated`,
         };
       }
       if (command.kind === "UPLOAD_INVOICE" && SHIPPED_STATUSES.has(judged.box.status)) {
         return {
           to: "rejected",
           code: "INVALID_STATUS",
-          message: `${via}: box is ${judged.box.status} with invoice ${judged.box.invoiceNumber ?? "none"}, not ours ${command.invoiceNumber}: update it instead (§4.2)`,
+          message: `${via}: box is ${judged.box.status} with invoice ${judged.box.invoiceNumber ?? "none"}, not ours ${command.invoiceNumber}: update it instead`,
         };
       }
       return this.spent(work, `${via}: not applied (box is ${judged.box.status})`);
@@ -383,12 +386,12 @@ class Drain {
       command.kind === "UPLOAD_INVOICE" &&
       judged.box.status === "ACCEPT"
     ) {
-      // Acknowledged but not visible yet (B-7): Coupang refuses the upload until it is.
+      // Acknowledged but not visible yet (pitfall B-7): Coupang refuses the upload until it is.
       return {
         to: "retry",
         unknown: false,
         code: afterCode,
-        message: `${via}: box still reads ACCEPT after its acknowledgement (B-7)`,
+        message: `${via}: box still reads ACCEPT after its acknowledgement; Coupang can take up to 30 minutes to show it`,
         delayMs: this.options.ackLagRetryMs ?? 10 * 60_000,
       };
     }
@@ -465,7 +468,7 @@ class Drain {
         work.verdict = {
           to: "deferred",
           code: "SERIALIZED",
-          message: `${cancel} on box ${box}: the ${work.command.kind} command waits for it (M-8)`,
+          message: `${cancel} on box ${box}: the ${work.command.kind} command waits for it (a cancel and an invoice of one box never run at once)`,
           untilMs: waitUntil,
         };
       } else if (busy !== undefined) {
@@ -492,7 +495,7 @@ class Drain {
     const notAllowed = (status: string, source: string): Verdict => ({
       to: "rejected",
       code: CANCEL_NOT_ALLOWED,
-      message: `box ${box} is ${status} (${source}): Coupang cancels only ACCEPT or INSTRUCT boxes (coupang-api.md §5.1)`,
+      message: `box ${box} is ${status} (${source}): Coupang cancels only ACCEPT or INSTRUCT boxes`,
     });
     // The synced status never moves back to ACCEPT or INSTRUCT: trust it to refuse without a call.
     // Not after an unknown try, whose cancel may have been applied before the box shipped.
@@ -625,21 +628,19 @@ class Drain {
           },
           { now: this.now },
         );
-        if (
-          command.status === "succeeded" ||
-          command.status === "rejected" ||
-          command.status === "cancelled"
-        ) {
-          continue; // acknowledged before (or not acknowledgeable): Coupang's answer to the upload decides
-        }
-        const [claimed] = await this.claim([command.id]);
+        // Acknowledged before: Coupang's answer to the upload decides (the box may not show it yet).
+        if (command.status === "succeeded") continue;
+        const [claimed] =
+          command.status === "rejected" || command.status === "cancelled"
+            ? []
+            : await this.claim([command.id]);
         if (claimed === undefined) {
-          work.verdict = this.waitForAck(
-            work,
-            command.status,
-            command.nextAttemptAt,
-            `box ${work.command.shipmentBoxId} is ACCEPT; its acknowledgement command ${command.id} is ${command.status}`,
-          );
+          work.verdict = this.waitForAck(work, {
+            id: command.id,
+            status: command.status,
+            dueAt: command.nextAttemptAt,
+            result: resultText(command.lastResultCode, command.lastResultMessage),
+          });
           continue;
         }
         [ack] = this.prepare(claimed);
@@ -651,21 +652,34 @@ class Drain {
   }
 
   /**
-   * The verdict of an upload whose box's acknowledgement has not succeeded (`ackStatus`, due again
-   * at `ackDueAt`): the upload was not tried, so it waits until the acknowledgement is due without
-   * spending an attempt — else a few lost answers of the acknowledgement killed the upload. Only
-   * behind a dead acknowledgement does it spend its tries, so it ends dead beside it instead of
-   * waiting for an operator forever.
+   * The verdict of an upload whose box's acknowledgement (command `ack.id`, now `ack.status`, due
+   * again at `ack.dueAt`, its last result `ack.result`) has not succeeded. The upload was not
+   * tried:
+   * - behind an acknowledgement that ended `cancelled` or `rejected` it ends the same way, unsent
+   *   (`ACKNOWLEDGEMENT_CANCELLED` / `ACKNOWLEDGEMENT_REJECTED`): Coupang refuses an invoice for
+   *   a box that was never acknowledged, and the upload would retry forever;
+   * - behind a dead one it spends its tries, so it ends dead beside it instead of waiting for an
+   *   operator forever;
+   * - otherwise it waits until the acknowledgement is due without spending an attempt (else a few
+   *   lost answers of the acknowledgement killed the upload).
    */
   private waitForAck(
     work: Work,
-    ackStatus: OutboxStatus | undefined,
-    ackDueAt: Date | undefined,
-    message: string,
+    ack: { id: bigint; status: OutboxStatus; dueAt: Date | undefined; result: string | null },
   ): Verdict {
+    const box = work.command.shipmentBoxId;
+    const result = ack.result === null ? "" : ` (${ack.result})`;
+    if (ack.status === "cancelled" || ack.status === "rejected") {
+      return {
+        to: ack.status,
+        code: `ACKNOWLEDGEMENT_${ack.status.toUpperCase()}`,
+        message: `box ${box} is ACCEPT and its acknowledgement command ${ack.id} ended ${ack.status}${result}: the invoice was not sent`,
+      };
+    }
     const code = "WAITING_FOR_ACKNOWLEDGEMENT";
-    if (ackStatus === "dead") return { to: "retry", unknown: work.unknown, code, message };
-    const untilMs = Math.max(this.now.getTime(), ackDueAt?.getTime() ?? 0);
+    const message = `box ${box} is ACCEPT and its acknowledgement command ${ack.id} is ${ack.status}${result}`;
+    if (ack.status === "dead") return { to: "retry", unknown: work.unknown, code, message };
+    const untilMs = Math.max(this.now.getTime(), ack.dueAt?.getTime() ?? 0);
     return { to: "deferred", code, message, untilMs };
   }
 
@@ -950,6 +964,7 @@ class Drain {
     const done = this.entries.filter((e) => e.verdict && !e.written);
     const attempts = this.attempts.splice(0);
     if (done.length === 0 && attempts.length === 0) return;
+    for (const attempt of attempts) this.tried.add(attempt.commandId);
     await withTransaction(this.options.prisma, async (tx) => {
       await recordOutboxAttempts(tx, attempts);
       // One effect per box, the latest: an acknowledgement and an upload of a box may finish together.
@@ -976,7 +991,15 @@ class Drain {
       case "succeeded":
       case "rejected":
       case "cancelled":
-        return { to: verdict.to, now, final: true, result } as const;
+        // Ended without a call (refused locally, behind a cancel or an acknowledgement that
+        // ended): the claim's attempt is given back, so `attempts` counts only tries made.
+        return {
+          to: verdict.to,
+          now,
+          final: true,
+          result,
+          ...(this.tried.has(work.record.id) ? {} : { attemptsDelta: -1 }),
+        } as const;
       case "deferred":
         return {
           to: work.unknown ? "unknown" : "pending",
@@ -1011,6 +1034,12 @@ class Drain {
       }
     }
   }
+}
+
+/** A command's last result as one text, `CODE: message`; null without a code. */
+function resultText(code: string | null, message: string | null): string | null {
+  if (code === null) return null;
+  return message ? `${code}: ${message}` : code;
 }
 
 /** The attempt log's word for a verdict reached by a call that threw. */

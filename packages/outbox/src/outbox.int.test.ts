@@ -12,7 +12,7 @@ import {
 import { normalizeOrderSheet } from "@cos/sync";
 import { enqueueCommand } from "./command.js";
 import { drainOutbox, type DrainOutboxOptions } from "./drain.js";
-import { rearmCommand } from "./operator.js";
+import { cancelCommand, rearmCommand } from "./operator.js";
 import { useTestDatabase } from "../../../test/support/database.js";
 
 const VENDOR = { vendorId: "A00000066", accessKey: "ak-66", secretKey: "sk-66" };
@@ -611,6 +611,65 @@ describe("executors", () => {
     expect(writesOf("orders/invoices", box!)).toHaveLength(1);
   });
 
+  it("cancels an upload unsent when the acknowledgement it waits for is cancelled by an operator", async () => {
+    const [box] = await acceptBoxes(1);
+    await syncLocally(box!);
+    const { command } = await upload(box!, invoiceNumber());
+    sim.faults.add({ endpoint: "ordersheets/acknowledgement", kind: "status", status: 429, count: 1 });
+    expect((await drain()).statuses).toEqual({ pending: 2 });
+    const ackRow = (await commands()).find((c) => c.kind === "ACKNOWLEDGE")!;
+    expect((await commands()).find((c) => c.id === command.id)).toMatchObject({
+      status: "pending",
+      attempts: 0,
+      code: "WAITING_FOR_ACKNOWLEDGEMENT",
+    });
+    await cancelCommand(prisma, ackRow.id, "the box ships from another warehouse", sim.clock.now());
+    sim.clock.advance(HOUR);
+    expect(await drain()).toMatchObject({ claimed: 1, statuses: { cancelled: 1 }, calls: 0 });
+    const [row] = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(
+      `SELECT status, attempts, last_result_code AS code, last_result_message AS message
+       FROM outbox_commands WHERE id = $1::bigint`,
+      command.id.toString(),
+    );
+    expect(row).toEqual({
+      status: "cancelled",
+      attempts: 0,
+      code: "ACKNOWLEDGEMENT_CANCELLED",
+      message: `box ${box!.shipmentBoxId} is ACCEPT and its acknowledgement command ${ackRow.id} ended cancelled (CANCELLED: the box ships from another warehouse): the invoice was not sent`,
+    });
+    expect(writesOf("ordersheets/acknowledgement", box!)).toHaveLength(0);
+    expect(writesOf("orders/invoices", box!)).toHaveLength(0);
+    sim.clock.advance(HOUR);
+    expect((await drain()).claimed).toBe(0);
+  });
+
+  it("rejects an upload unsent when the acknowledgement it waits for is rejected in the same drain", async () => {
+    const [box] = await acceptBoxes(1);
+    await syncLocally(box!);
+    const { command } = await upload(box!, invoiceNumber());
+    sim.faults.add({ endpoint: "ordersheets/acknowledgement", kind: "status", status: 400, count: 1 });
+    expect(await drain()).toMatchObject({ statuses: { rejected: 2 }, calls: 1 });
+    const rows = await commands();
+    const ackRow = rows.find((c) => c.kind === "ACKNOWLEDGE")!;
+    expect(ackRow).toMatchObject({ status: "rejected", attempts: 1, code: "HTTP_400" });
+    expect(rows.find((c) => c.id === command.id)).toMatchObject({
+      status: "rejected",
+      attempts: 0,
+      code: "ACKNOWLEDGEMENT_REJECTED",
+    });
+    const [{ message }] = (await prisma.$queryRawUnsafe<Array<{ message: string }>>(
+      `SELECT last_result_message AS message FROM outbox_commands WHERE id = $1::bigint`,
+      command.id.toString(),
+    )) as [{ message: string }];
+    expect(message).toMatch(
+      new RegExp(
+        `^box ${box!.shipmentBoxId} is ACCEPT and its acknowledgement command ${ackRow.id} ended rejected \\(HTTP_400: .+\\): the invoice was not sent$`,
+      ),
+    );
+    expect(await attemptLog(command.id)).toEqual([]);
+    expect(writesOf("orders/invoices", box!)).toHaveLength(0);
+  });
+
   it("spends no attempt on a 429 and pauses the vendor", async () => {
     const [box] = await instructBoxes(1);
     const { command } = await upload(box!, invoiceNumber());
@@ -813,7 +872,7 @@ describe("CANCEL", () => {
     expect(await lastResult(command.id)).toEqual({
       status: "rejected",
       code: "CANCEL_NOT_ALLOWED",
-      message: `box ${box!.shipmentBoxId} is DEPARTURE (local copy): Coupang cancels only ACCEPT or INSTRUCT boxes (coupang-api.md §5.1)`,
+      message: `box ${box!.shipmentBoxId} is DEPARTURE (local copy): Coupang cancels only ACCEPT or INSTRUCT boxes`,
     });
     expect(cancelWrites(box!)).toHaveLength(0);
   });
@@ -841,7 +900,7 @@ describe("CANCEL", () => {
     expect(await lastResult(sameDrain.command.id)).toEqual({
       status: "pending",
       code: "SERIALIZED",
-      message: `cancel command ${first.command.id} is in flight on box ${early!.shipmentBoxId}: the UPLOAD_INVOICE command waits for it (M-8)`,
+      message: `cancel command ${first.command.id} is in flight on box ${early!.shipmentBoxId}: the UPLOAD_INVOICE command waits for it (a cancel and an invoice of one box never run at once)`,
     });
     expect((await lastResult(notDue.command.id))?.status).toBe("pending");
     expect((await lastResult(first.command.id))?.status).toBe("succeeded");
@@ -859,6 +918,8 @@ describe("CANCEL", () => {
         message: `every item of box ${box.shipmentBoxId} is cancelled`,
       });
       expect(await attemptLog(command.id)).toEqual([]);
+      // Never sent: the claim's attempt is given back.
+      expect((await commands()).find((c) => c.id === command.id)?.attempts).toBe(0);
       expect(writesOf("orders/invoices", box)).toHaveLength(0);
     }
   });
@@ -882,7 +943,7 @@ describe("CANCEL", () => {
     expect(await lastResult(command.id)).toEqual({
       status: "rejected",
       code: "CANCEL_NOT_ALLOWED",
-      message: `box ${box!.shipmentBoxId} is DEPARTURE (read from Coupang): Coupang cancels only ACCEPT or INSTRUCT boxes (coupang-api.md §5.1)`,
+      message: `box ${box!.shipmentBoxId} is DEPARTURE (read from Coupang): Coupang cancels only ACCEPT or INSTRUCT boxes`,
     });
     expect(cancelWrites(box!)).toHaveLength(0);
   });

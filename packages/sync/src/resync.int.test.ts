@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatKstDate, type CoupangClient } from "@cos/coupang";
+import { formatKstDate, formatKstSecond, type CoupangClient } from "@cos/coupang";
 import type { Simulator } from "@cos/coupang-sim";
 import { getCheckpoint, type PrismaClient, type ResyncRecord } from "@cos/db";
 import {
@@ -312,7 +312,15 @@ describe("a resync of every stream", () => {
     await expect(refused({ streams: [] })).rejects.toThrow(/^streams: expected some of .*, got \[\]$/);
     await expect(refused({ from: to, to: from })).rejects.toThrow(
       new ResyncRequestError(
-        `from/to: expected valid instants with from < to, got ${String(to)} … ${String(from)}`,
+        `from/to: expected valid instants with from < to, got ${formatKstSecond(to)} … ${formatKstSecond(from)} (KST)`,
+      ),
+    );
+    // KST days (the CLI's `--from 2026-11-29 --to 2026-11-20`: `to` is the start of the day after).
+    await expect(
+      refused({ from: new Date("2026-11-28T15:00:00Z"), to: new Date("2026-11-20T15:00:00Z") }),
+    ).rejects.toThrow(
+      new ResyncRequestError(
+        "from/to: expected valid instants with from < to, got 2026-11-29 … 2026-11-20 (KST days, both included)",
       ),
     );
     await expect(refused({ from: to })).rejects.toThrow(/^from\/to: expected valid instants with from < to/);

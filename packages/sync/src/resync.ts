@@ -1,4 +1,10 @@
-import { formatKstDate, kstDayNumber, kstDayNumberStart, splitDailyWindows } from "@cos/coupang";
+import {
+  formatKstDate,
+  formatKstSecond,
+  kstDayNumber,
+  kstDayNumberStart,
+  splitDailyWindows,
+} from "@cos/coupang";
 import {
   cancelResync,
   createResync,
@@ -26,6 +32,19 @@ const MAX_DAYS_PER_WINDOW = 31;
  * resyncs, one after the other.
  */
 export const MAX_RESYNC_DAYS = 366;
+
+/**
+ * A range as an operator reads it: KST days `yyyy-MM-dd … yyyy-MM-dd` (both included, `to` being
+ * the start of the day after the last) when both ends are KST midnights, as the CLI's day
+ * arguments are; else KST wall-clock seconds; an invalid end as `Invalid Date`.
+ */
+function describeRange(from: Date, to: Date): string {
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return `${String(from)} … ${String(to)}`;
+  const midnight = (d: Date) => kstDayNumberStart(kstDayNumber(d)).getTime() === d.getTime();
+  if (midnight(from) && midnight(to))
+    return `${formatKstDate(from)} … ${formatKstDate(new Date(to.getTime() - 1))} (KST days, both included)`;
+  return `${formatKstSecond(from)} … ${formatKstSecond(to)} (KST)`;
+}
 
 /** What an operator asks for: a vendor, its streams, and an explicit range of up to {@link MAX_RESYNC_DAYS} KST days. */
 export interface ResyncRequest {
@@ -84,7 +103,7 @@ export async function startResync(
   const from = request.from.getTime();
   if (Number.isNaN(from) || Number.isNaN(request.to.getTime()) || !(from < request.to.getTime())) {
     throw new ResyncRequestError(
-      `from/to: expected valid instants with from < to, got ${String(request.from)} … ${String(request.to)}`,
+      `from/to: expected valid instants with from < to, got ${describeRange(request.from, request.to)}`,
     );
   }
   // Nothing exists after now: a range reaching past it is cut there, one wholly after it refused.

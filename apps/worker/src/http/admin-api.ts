@@ -49,7 +49,8 @@ const nullable = <T extends { type: string }>(schema: T) => ({ ...schema, type: 
 
 const errorSchema = {
   type: "object",
-  description: "`code`: invalid (400), not_found (404), conflict (409), unavailable (503), internal (500)",
+  description:
+    "`code`: invalid (400), unauthorized (401: no or a wrong bearer token), not_found (404), conflict (409), unavailable (503), internal (500)",
   properties: {
     error: {
       type: "object",
@@ -60,7 +61,14 @@ const errorSchema = {
   required: ["error"],
 } as const;
 
-const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 500: errorSchema, 503: errorSchema };
+const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  500: errorSchema,
+  503: errorSchema,
+};
 
 const commandSchema = {
   type: "object",
@@ -269,7 +277,11 @@ export const adminApi: FastifyPluginCallback<AdminApiOptions> = (fastify, { pris
                 properties: { vendorItemId: id, receiptCount: { type: "integer", minimum: 1 } },
               },
             },
-            middleCancelCode: { type: "string", description: "CANCEL: e.g. CCTTER (coupang-api.md §5.1)" },
+            middleCancelCode: {
+              type: "string",
+              description:
+                "CANCEL: CCTTER (out of stock), CCPNER (partner-site or address error) or CCPRER (price error)",
+            },
             userId: { type: "string", description: "CANCEL: the seller's WING login ID" },
             createdBy: { type: "string", default: CREATED_BY },
             maxAttempts: { type: "integer", minimum: 1, maximum: 100 },

@@ -173,6 +173,23 @@ describe("the worker's HTTP server (queues on BullMQ's Postgres backend)", () =>
     // The dashboard's and the login form's routes are not part of the API.
     expect(paths.filter((p) => !/^\/(api\/v1\/|health\/|metrics$)/.test(p))).toEqual([]);
     expect(openapi.body.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
+    // Every protected operation documents its 401, the open ones none; readiness documents its 503.
+    type Operation = { responses: Record<string, unknown>; security?: unknown[] };
+    const operations = Object.entries(
+      openapi.body.paths as Record<string, Record<string, Operation>>,
+    ).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    const protectedOps = operations.filter((o) => o.path.startsWith("/api/v1/"));
+    expect(protectedOps.length).toBeGreaterThan(5);
+    expect(
+      protectedOps.filter((o) => !("401" in o.op.responses)).map((o) => `${o.method} ${o.path}`),
+    ).toEqual([]);
+    expect(
+      operations.filter((o) => !o.path.startsWith("/api/v1/")).every((o) => o.op.security?.length === 0),
+    ).toBe(true);
+    expect(Object.keys(openapi.body.paths["/health/ready"].get.responses as object).sort()).toEqual([
+      "200",
+      "503",
+    ]);
   });
 
   it("loads the @bull-board dashboard with the worker's five queues", async () => {

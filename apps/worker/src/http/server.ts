@@ -47,6 +47,35 @@ const ADMIN_PATHS = [
 const DISABLED =
   "the admin API, dashboard and status page are disabled: set ADMIN_TOKEN (at least 16 characters) to enable them";
 
+/** One check of `GET /health/ready` (health.ts `Check`). */
+const CHECK_SCHEMA = {
+  type: "object",
+  properties: {
+    status: { type: "string", enum: ["ok", "failed"] },
+    reason: { type: "string", description: "what failed (only when failed)" },
+  },
+  required: ["status"],
+} as const;
+
+/** `GET /health/ready`'s body (health.ts `Readiness`), the same for 200 and 503. */
+const READINESS_SCHEMA = {
+  type: "object",
+  properties: {
+    status: { type: "string", enum: ["ready", "not_ready"] },
+    checks: {
+      type: "object",
+      properties: {
+        database: CHECK_SCHEMA,
+        queue: CHECK_SCHEMA,
+        workers: CHECK_SCHEMA,
+        schedulers: CHECK_SCHEMA,
+      },
+      required: ["database", "queue", "workers", "schedulers"],
+    },
+  },
+  required: ["status", "checks"],
+} as const;
+
 /** Only these appear in /api/openapi.json; the dashboard's and the login form's routes do not. */
 const DOCUMENTED = /^\/(api\/v1\/|health\/|metrics$)/;
 
@@ -109,6 +138,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         summary:
           "200 when Postgres, the queue backend, the BullMQ workers and the Job Schedulers are all fine; else 503",
         tags: ["health"],
+        response: { 200: READINESS_SCHEMA, 503: READINESS_SCHEMA },
       },
     },
     async (_request, reply) => {

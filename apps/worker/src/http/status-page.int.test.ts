@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -21,6 +21,11 @@ import { createTestDatabase, type TestDatabase } from "../../../../test/support/
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const required = process.env.COS_TEST_REQUIRE_SERVICES === "1";
+/**
+ * The screenshot's folder (`$TMPDIR/cos-status-page-*`) is removed after the suite unless
+ * `COS_KEEP_SCREENSHOTS=1` asks to keep it to look at; its path is printed either way.
+ */
+const keepScreenshots = process.env.COS_KEEP_SCREENSHOTS === "1";
 if (!haveChromium && !required)
   console.log(`[integration] no Chromium at ${CHROMIUM}: SKIPPING the status page's browser test`);
 
@@ -64,6 +69,7 @@ describe.skipIf(!haveChromium && !required)("the status page in headless Chromiu
   let app: WorkerApp;
   let server: HttpServer;
   let browser: Browser;
+  let screenshots: string | undefined;
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
     sim = await startSimulator({
@@ -100,6 +106,8 @@ describe.skipIf(!haveChromium && !required)("the status page in headless Chromiu
     await app?.close();
     await sim?.close();
     await db?.drop();
+    if (screenshots !== undefined && !keepScreenshots)
+      await rm(screenshots, { recursive: true, force: true });
   });
 
   it("signs in through the form and shows every vendor's freshness and outbox as the database holds them", async () => {
@@ -158,10 +166,12 @@ describe.skipIf(!haveChromium && !required)("the status page in headless Chromiu
     await Promise.all([page.waitForURL(`${server.url}/status`), page.click('button[type="submit"]')]);
     expect(await page.title()).toBe("Coupang order-sync status");
 
-    const dir = await mkdtemp(join(tmpdir(), "cos-status-page-"));
-    const shot = join(dir, "status.png");
+    screenshots = await mkdtemp(join(tmpdir(), "cos-status-page-"));
+    const shot = join(screenshots, "status.png");
     await page.screenshot({ path: shot, fullPage: true });
-    console.log(`[status page] screenshot: ${shot}`);
+    console.log(
+      `[status page] screenshot: ${shot}${keepScreenshots ? "" : " (removed after the suite; COS_KEEP_SCREENSHOTS=1 keeps it)"}`,
+    );
     const png = await readFile(shot);
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(png.length).toBeGreaterThan(20_000);
