@@ -9,7 +9,8 @@ import { checkChangeFeed, compareKinds, duplicateRows } from "../support/ground-
 // of a mixed inbound and outbound workload against a simulator whose buyers keep acting, and
 // restarted each time; afterwards nothing may be lost, doubled or out of order.
 
-const VENDOR = { vendorId: "A00090909", accessKey: "ak-crash-harness", secretKey: "sk-crash-harness" };
+/** The simulated vendor of the harness and of its exported helpers (also used by restarts.int.test.ts). */
+export const VENDOR = { vendorId: "A00090909", accessKey: "ak-crash-harness", secretKey: "sk-crash-harness" };
 const STREAMS = ["ordersheets", "returnRequests", "exchangeRequests", "returnWithdrawRequests"];
 /** Command statuses that still wait for the worker. */
 const UNSETTLED = ["pending", "in_flight", "unknown"];
@@ -284,7 +285,11 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
  * of ACCEPT boxes, invoice uploads of INSTRUCT boxes and of an ACCEPT box now and then (the
  * worker acknowledges it first). Returns how many it inserted.
  */
-async function insertCommands(prisma: PrismaClient, rng: Prng, nextInvoice: () => string): Promise<number> {
+export async function insertCommands(
+  prisma: PrismaClient,
+  rng: Prng,
+  nextInvoice: () => string,
+): Promise<number> {
   const free = await prisma.$queryRawUnsafe<Array<{ box: string; order: string; status: string }>>(
     `SELECT b.shipment_box_id::text AS box, b.order_id::text AS order, b.status
        FROM shipment_boxes b
@@ -340,7 +345,7 @@ async function insertCommands(prisma: PrismaClient, rng: Prng, nextInvoice: () =
  * command is final and none is dead. Adds what it finds to `losses`; returns the commands per
  * status.
  */
-async function checkWrites(
+export async function checkWrites(
   prisma: PrismaClient,
   sim: Simulator,
   losses: string[],

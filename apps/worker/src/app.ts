@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import {
-  CoupangClient,
   CoupangError,
+  CoupangRateLimitError,
   RedisRateLimiter,
   TokenBucketLimiter,
   type RateLimiter,
@@ -48,6 +48,7 @@ import {
   type ResyncRequest,
   type SyncReport,
 } from "@cos/sync";
+import { vendorClients } from "./clients.js";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, endpointOf, type WorkerMetrics } from "./metrics.js";
@@ -65,7 +66,10 @@ export type PollOutcome =
       /** no attempt of this poll follows */ final: boolean;
     };
 
-/** Why a poll did not run: the vendor's circuit is open after bad keys or a block (its outcome's error). */
+/** How long a 429 without `Retry-After` pauses a vendor (the client's limiter pause, and its circuit), ms. */
+const RATE_LIMIT_PAUSE_MS = 60_000;
+
+/** Why a poll did not run: the vendor's circuit is open after bad keys, a block or a 429 (its outcome's error). */
 export class CircuitOpenError extends Error {
   override readonly name = "CircuitOpenError";
 }
@@ -89,7 +93,11 @@ export interface WorkerApp {
   readonly queues: readonly WorkerQueue[];
   /** API calls made per vendor since start (every attempt, including failed ones). */
   apiCalls(vendorId: string): number;
-  /** Queues a poll of (vendor, stream) now, beside the schedule. */
+  /**
+   * Queues a poll of (vendor, stream) now, beside the schedule.
+   * @throws Error naming the queue backend (Redis or Postgres, host:port) when it is unreachable:
+   *   at once, not after a wait.
+   */
   pollNow(vendorId: string, stream?: Stream): Promise<void>;
   /**
    * Starts (or returns the running) resync of a vendor's streams over an explicit range: child
@@ -107,7 +115,10 @@ export interface WorkerApp {
    * THE TypeScript entry point for an outbound command (packages/outbox `enqueueCommand`: checked,
    * stored once per dedupe key), followed at once by a drain of its vendor. Returns the stored
    * command, or the existing one with the same dedupe key (`created: false`).
-   * @throws OutboxCommandError for an invalid command or a vendor this worker does not know.
+   * A queue backend that is away does not fail it (the command is stored; the drain scheduler
+   * sends it once the backend is back).
+   * @throws OutboxCommandError for an invalid command or a vendor this worker does not know;
+   *   Error naming Postgres and DATABASE_URL's host at once when Postgres cannot be reached.
    */
   enqueueCommand(input: CommandInput): Promise<{ command: OutboxCommandRecord; created: boolean }>;
   /** Stops listening for outbound commands and taking jobs, lets the running poll stop at its next
@@ -209,33 +220,25 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   // `lane` prefixes the resource in the call counts: resyncs call through clients of their own
   // (the same limiter), so a resync window's calls and a live poll's are each counted exactly.
   const clientsFor = (lane: "" | typeof RESYNC_LANE) =>
-    new Map(
-      config.vendors.map((v) => [
-        v.vendorId,
-        new CoupangClient({
-          baseUrl: config.coupangBaseUrl,
-          vendorId: v.vendorId,
-          accessKey: v.accessKey,
-          secretKey: v.secretKey,
-          limiter,
-          onResponse: (e) => {
-            const key = callKey(e.vendorId, lane + resourceOf(e.path));
-            calls.set(key, (calls.get(key) ?? 0) + 1);
-            metrics.observeCall(e);
-            log.debug(
-              {
-                vendorId: e.vendorId,
-                method: e.method,
-                path: e.path,
-                status: e.statusCode,
-                ms: e.durationMs,
-              },
-              "coupang call",
-            );
+    vendorClients(config, {
+      limiter,
+      rateLimitPauseMs: RATE_LIMIT_PAUSE_MS,
+      onResponse: (e) => {
+        const key = callKey(e.vendorId, lane + resourceOf(e.path));
+        calls.set(key, (calls.get(key) ?? 0) + 1);
+        metrics.observeCall(e);
+        log.debug(
+          {
+            vendorId: e.vendorId,
+            method: e.method,
+            path: e.path,
+            status: e.statusCode,
+            ms: e.durationMs,
           },
-        }),
-      ]),
-    );
+          "coupang call",
+        );
+      },
+    });
   const clients = clientsFor("");
   const resyncClients = clientsFor(RESYNC_LANE);
 
@@ -293,10 +296,21 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     const open = circuits.get(vendorId);
     return open && open.until > Date.now() ? open : undefined;
   };
-  /** Opens the vendor's circuit after bad keys or a block: retrying in seconds would not heal them. */
+  /**
+   * Opens the vendor's circuit after bad keys or a block (retrying in seconds would not heal
+   * them), and for the limiter's pause after a 429: a job of a paused vendor would otherwise wait
+   * the pause out inside the limiter's `acquire`, holding a worker slot, and with a few such jobs
+   * every other vendor would starve for the whole pause.
+   */
   const tripCircuit = (vendorId: string, err: unknown) => {
     if (err instanceof CoupangError && (err.kind === "auth" || err.kind === "blocked")) {
       circuits.set(vendorId, { until: Date.now() + config.circuitOpenMs, reason: err.message });
+    } else if (err instanceof CoupangRateLimitError) {
+      const until = Date.now() + (err.retryAfterMs ?? RATE_LIMIT_PAUSE_MS);
+      circuits.set(vendorId, {
+        until: Math.max(until, openCircuit(vendorId)?.until ?? 0),
+        reason: err.message,
+      });
     }
   };
   const processor = async (job: Job<JobData<"poll">>): Promise<SyncReport> => {
@@ -494,7 +508,13 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       [...calls].reduce((n, [key, count]) => (key.startsWith(`${vendorId}:`) ? n + count : n), 0),
     async pollNow(vendorId, stream = "ordersheets") {
       const data = parseJobData("poll", { vendorId, stream, trigger: "manual" });
-      await inbound.add(JOBS.poll.name, data, JOBS.poll.opts);
+      await inbound.add(JOBS.poll.name, data, JOBS.poll.opts).catch((err: unknown) => {
+        // ioredis's own message ("Stream isn't writeable…") does not say which service is away.
+        const backend = config.redisUrl
+          ? `Redis at REDIS_URL (${new URL(config.redisUrl).host})`
+          : `Postgres at DATABASE_URL (${new URL(config.databaseUrl).host})`;
+        throw new Error(`cannot queue the poll on ${backend}: ${(err as Error).message}`, { cause: err });
+      });
     },
     startResync: (request) => requestResync({ prisma, queue: resyncQueue, sources: resyncClients }, request),
     cancelResync: (id) => cancelResyncRun(prisma, id, resyncDequeue(resyncQueue)),

@@ -1,6 +1,7 @@
 // @cos/worker as a library: what another app of the deployment (the CLI, apps/cli) needs to read
 // the same settings and reach the same queues as the worker.
 export { connectRedis, queueBackend, startWorker, type PollOutcome, type WorkerApp } from "./app.js";
+export { vendorClients } from "./clients.js";
 export { ConfigError, loadConfig, type VendorConfig, type WorkerConfig } from "./config.js";
 export { createLogger, type Logger } from "./logger.js";
 export { retentionCutoff, RETENTION_HOUR_KST } from "./retention.js";

@@ -6,6 +6,7 @@ import {
   type OutboxCommandRecord,
   type PrismaClient,
 } from "@cos/db";
+import { isUnavailableError } from "@cos/ops";
 import {
   drainOutbox,
   enqueueCommand,
@@ -45,7 +46,7 @@ export interface OutboundOptions {
   clients: ReadonlyMap<string, OutboxClient>;
   /** The vendor's circuit while it is open (after bad keys or a block), as the polls see it. */
   openCircuit(vendorId: string): { until: number; reason: string } | undefined;
-  /** Opens the vendor's circuit after an error retrying would not heal (bad keys, a block). */
+  /** Opens the vendor's circuit after an error retrying would not heal (bad keys, a block), or for a 429's pause. */
   tripCircuit(vendorId: string, err: unknown): void;
   log: Logger;
   /** Logs an error event of `what` unless the worker is shutting down. */
@@ -63,8 +64,10 @@ export interface Outbound {
   /** Queues a drain of the vendor (deduplicated: one waiting, one follow-up of a running one). */
   requestDrain(vendorId: string): Promise<void>;
   /**
-   * packages/outbox `enqueueCommand`, then a drain of the command's vendor.
-   * @throws OutboxCommandError for an invalid command or a vendor this worker does not drain.
+   * packages/outbox `enqueueCommand`, then a drain of the command's vendor (when the queue
+   * backend is away, the drain scheduler sends the stored command once it is back).
+   * @throws OutboxCommandError for an invalid command or a vendor this worker does not drain;
+   *   Error naming Postgres and DATABASE_URL's host at once when Postgres cannot be reached.
    */
   enqueueCommand(input: CommandInput): Promise<{ command: OutboxCommandRecord; created: boolean }>;
   /** Ends the LISTEN connection: no drain is asked for after it. */
@@ -203,9 +206,22 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
       if (!clients.has(input.vendorId)) {
         throw new OutboxCommandError("vendorId", input.vendorId, "not configured in this worker");
       }
-      const stored = await enqueueCommand(prisma, input);
-      // The insert's NOTIFY asks too; asking here does not depend on the LISTEN connection.
-      await requestDrain(input.vendorId);
+      const stored = await enqueueCommand(prisma, input).catch((err: unknown) => {
+        // Prisma's message ("Can't reach database server at …") does not name the service.
+        if (!isUnavailableError(err)) throw err;
+        const reason = (err as Error).message.trim().split("\n").at(-1)!;
+        throw new Error(
+          `cannot reach Postgres at DATABASE_URL (${new URL(config.databaseUrl).host}): ${reason}`,
+          { cause: err },
+        );
+      });
+      // The insert's NOTIFY asks too; asking here does not depend on the LISTEN connection. The
+      // command is stored: while the queue backend is away (a Redis restart, whose producer
+      // connection fails at once) the drain scheduler sends it once it is back, so the caller
+      // must not see a failure and retry.
+      await requestDrain(input.vendorId).catch((err: unknown) =>
+        log.warn({ err, vendorId: input.vendorId }, "command stored; its drain waits for the queue backend"),
+      );
       return stored;
     },
     stopListening: () => listener.close(),
