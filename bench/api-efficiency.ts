@@ -4,7 +4,6 @@
 // definitions of docs/sync.md), and how long a new entity or a status change takes from being
 // visible in the list API to being in the database, in simulated time.
 // Usage: npm run bench:api-efficiency -- --help
-import pg from "pg";
 import { CoupangClient, formatKstDate, parseKstDateTime } from "@cos/coupang";
 import {
   DEFAULT_VENDOR,
@@ -13,7 +12,7 @@ import {
   type GroundTruth,
   type Simulator,
 } from "@cos/coupang-sim";
-import { createPrisma, createScratchDatabase, ensureVendorAccount, type PrismaClient } from "@cos/db";
+import { ensureVendorAccount, type PrismaClient } from "@cos/db";
 import {
   runStream,
   streamAdapter,
@@ -30,18 +29,16 @@ import {
   type ListSnapshot,
 } from "../test/support/api-minimum.js";
 import {
+  DAY,
+  MINUTE,
   Stopwatch,
-  adminUrl,
   finishMachineInfo,
+  openBenchDatabase,
   printTable,
   ratio,
   readSettings,
-  startMachineInfo,
   writeResult,
 } from "./support/harness.js";
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 const settings = readSettings("api-efficiency", {
   orders: { default: 10_000, help: "shipment boxes in the simulated history" },
@@ -223,15 +220,10 @@ async function main(): Promise<void> {
     activity: "normal",
     vendors: [VENDOR],
   });
-  const db = await createScratchDatabase(adminUrl(), { prefix: "cos_bench_api" });
-  const prisma = createPrisma(db.url, { max: 4 });
-  const sql = new pg.Client({ connectionString: db.url });
+  const bench = await openBenchDatabase("cos_bench_api", 4);
+  const { prisma, sql } = bench;
   const client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1_000 });
   try {
-    await sql.connect();
-    const machine = startMachineInfo(
-      (await sql.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
-    );
     await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: "api-efficiency benchmark" });
     const simCalls = () => sim.calls().total ?? 0;
 
@@ -444,15 +436,13 @@ async function main(): Promise<void> {
         clamped,
         waiting,
       },
-      machine: finishMachineInfo(machine),
+      machine: finishMachineInfo(bench.machine),
     });
     console.log(`\nwrote ${path}`);
   } finally {
     client.close();
     await sim.close();
-    await prisma.$disconnect();
-    await sql.end();
-    await db.drop();
+    await bench.close();
   }
 }
 

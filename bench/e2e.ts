@@ -5,24 +5,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import pg from "pg";
 import { CoupangClient, type OrderSheetPage } from "@cos/coupang";
 import { DEFAULT_VENDOR } from "@cos/coupang-sim";
-import { createPrisma, createScratchDatabase, ensureVendorAccount } from "@cos/db";
+import { ensureVendorAccount } from "@cos/db";
 import { orderSheetsAdapter, runStream, type PlanConfig, type StreamAdapter } from "@cos/sync";
 import {
+  DAY,
+  MINUTE,
   Stopwatch,
-  adminUrl,
   finishMachineInfo,
+  openBenchDatabase,
   perSecond,
   printTable,
   readSettings,
-  startMachineInfo,
   writeResult,
 } from "./support/harness.js";
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 const settings = readSettings("e2e", {
   orders: { default: 100_000, help: "shipment boxes in the simulated world" },
@@ -107,9 +104,8 @@ async function main(): Promise<void> {
   console.log(
     `simulator at ${url}: ${settings.orders} boxes over ${settings.days} days, ready in ${generation.seconds.toFixed(1)} s`,
   );
-  const db = await createScratchDatabase(adminUrl(), { prefix: "cos_bench_e2e" });
-  const prisma = createPrisma(db.url, { max: 4 });
-  const sql = new pg.Client({ connectionString: db.url });
+  const bench = await openBenchDatabase("cos_bench_e2e", 4);
+  const { prisma, sql } = bench;
   let httpMs = 0;
   let responses = 0;
   const client = new CoupangClient({
@@ -122,10 +118,6 @@ async function main(): Promise<void> {
     },
   });
   try {
-    await sql.connect();
-    const machine = startMachineInfo(
-      (await sql.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
-    );
     await ensureVendorAccount(prisma, { vendorId: DEFAULT_VENDOR.vendorId, name: "e2e benchmark" });
     const total = new Stopwatch();
     const fetch = new Stopwatch();
@@ -189,15 +181,13 @@ async function main(): Promise<void> {
       plan: PLAN,
       sync,
       stages,
-      machine: finishMachineInfo(machine),
+      machine: finishMachineInfo(bench.machine),
     });
     console.log(`\nwrote ${path}`);
   } finally {
     client.close();
     child.kill("SIGTERM");
-    await prisma.$disconnect();
-    await sql.end();
-    await db.drop();
+    await bench.close();
   }
 }
 

@@ -4,12 +4,10 @@
 // upsert per box and per item. Usage: npm run bench:ingest -- --help
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import pg from "pg";
+import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { OrderSheetPage } from "@cos/coupang";
 import {
-  createPrisma,
-  createScratchDatabase,
   encodeRow,
   ensureVendorAccount,
   withTransaction,
@@ -22,13 +20,12 @@ import {
 import { appendPageEvents, emptyTally, normalizeOrderSheet, orderSheetsAdapter } from "@cos/sync";
 import {
   Stopwatch,
-  adminUrl,
   finishMachineInfo,
+  openBenchDatabase,
   perSecond,
   printTable,
   ratio,
   readSettings,
-  startMachineInfo,
   writeResult,
 } from "./support/harness.js";
 import {
@@ -253,14 +250,9 @@ async function main(): Promise<void> {
     await normalizing.time(() => page.orders.forEach((r) => normalizeOrderSheet(BENCH_VENDOR_ID, r)));
   }
 
-  const db = await createScratchDatabase(adminUrl(), { prefix: "cos_bench_ingest" });
-  const prisma = createPrisma(db.url, { max: 2 });
-  const sql = new pg.Client({ connectionString: db.url });
+  const bench = await openBenchDatabase("cos_bench_ingest", 2);
+  const { prisma, sql } = bench;
   try {
-    await sql.connect();
-    const machine = startMachineInfo(
-      (await sql.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
-    );
     await ensureVendorAccount(prisma, { vendorId: BENCH_VENDOR_ID, name: "ingest benchmark" });
 
     const runs: Run[] = [];
@@ -352,13 +344,11 @@ async function main(): Promise<void> {
       naiveSample: naiveRun.boxes < data.boxes,
       ratios,
       stages,
-      machine: finishMachineInfo(machine),
+      machine: finishMachineInfo(bench.machine),
     });
     console.log(`\nwrote ${path}`);
   } finally {
-    await prisma.$disconnect();
-    await sql.end();
-    await db.drop();
+    await bench.close();
   }
 }
 

@@ -4,26 +4,23 @@
 // client's limiter at the same budget; the drain time against the least the throttle allows, and
 // the 429s and `X-CAG-Warnings` slow-downs the drain caused.
 // Usage: npm run bench:outbound -- --help
-import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoupangClient, TokenBucketLimiter, type RateLimiter } from "@cos/coupang";
 import { DEFAULT_VENDOR, startSimulator } from "@cos/coupang-sim";
-import { createPrisma, createScratchDatabase, ensureVendorAccount } from "@cos/db";
+import { ensureVendorAccount } from "@cos/db";
 import { drainOutbox, enqueueCommand, type OutboxClient } from "@cos/outbox";
 import { orderSheetsAdapter, runStream, type PlanConfig } from "@cos/sync";
 import {
+  DAY,
+  MINUTE,
   Stopwatch,
-  adminUrl,
   finishMachineInfo,
+  openBenchDatabase,
   printTable,
   ratio,
   readSettings,
-  startMachineInfo,
   writeResult,
 } from "./support/harness.js";
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 const settings = readSettings("outbound", {
   commands: { default: 10_000, help: "UPLOAD_INVOICE commands, one per INSTRUCT box" },
@@ -65,9 +62,8 @@ async function main(): Promise<void> {
     rateLimit: { perSecond: settings.limit },
     vendors: [VENDOR],
   });
-  const db = await createScratchDatabase(adminUrl(), { prefix: "cos_bench_outbound" });
-  const prisma = createPrisma(db.url, { max: 4 });
-  const sql = new pg.Client({ connectionString: db.url });
+  const bench = await openBenchDatabase("cos_bench_outbound", 4);
+  const { prisma, sql } = bench;
   // The sync stays under the throttle's 90% warning line with a limiter of its own, so the
   // drain's client starts unslowed.
   const syncClient = new CoupangClient({
@@ -85,10 +81,6 @@ async function main(): Promise<void> {
       status.set(event.statusCode ?? "none", (status.get(event.statusCode ?? "none") ?? 0) + 1),
   });
   try {
-    await sql.connect();
-    const machine = startMachineInfo(
-      (await sql.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
-    );
     await ensureVendorAccount(prisma, { vendorId: VENDOR.vendorId, name: "outbound benchmark" });
 
     // The boxes as the worker knows them: a first sync of the ordersheets stream.
@@ -228,7 +220,7 @@ async function main(): Promise<void> {
             .map((k) => [k, delta(k)])
             .filter(([, n]) => n !== 0),
         ),
-        machine: finishMachineInfo(machine),
+        machine: finishMachineInfo(bench.machine),
       },
     );
     console.log(`\nwrote ${path}`);
@@ -236,9 +228,7 @@ async function main(): Promise<void> {
     client.close();
     syncClient.close();
     await sim.close();
-    await prisma.$disconnect();
-    await sql.end();
-    await db.drop();
+    await bench.close();
   }
 }
 

@@ -6,9 +6,14 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import pg from "pg";
+import { createPrisma, createScratchDatabase, type PrismaClient } from "@cos/db";
 
 /** Where results are written; the committed files are the run BENCHMARKS.md quotes. */
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
+
+export const MINUTE = 60_000;
+export const DAY = 24 * 60 * MINUTE;
 
 /** Postgres for the benchmarks' scratch databases: `DATABASE_URL`, else the local server. */
 export function adminUrl(): string {
@@ -113,6 +118,40 @@ export function startMachineInfo(postgresVersion: string): MachineInfo {
 
 export function finishMachineInfo(info: MachineInfo): MachineInfo {
   return { ...info, loadAtEnd: loadavg().map(round) };
+}
+
+/** A benchmark's scratch database, connected, with the machine record started against its server. */
+export interface BenchDatabase {
+  readonly prisma: PrismaClient;
+  /** A plain connection, for raw SQL and COPY. */
+  readonly sql: pg.Client;
+  readonly machine: MachineInfo;
+  /** Disconnects both and drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a scratch database named `prefix`… on {@link adminUrl} (migrated), a Prisma client of
+ * `poolSize` connections and a plain connection to it, and starts the machine record.
+ * @throws Error when Postgres cannot be reached (what was created is dropped first).
+ */
+export async function openBenchDatabase(prefix: string, poolSize: number): Promise<BenchDatabase> {
+  const db = await createScratchDatabase(adminUrl(), { prefix });
+  const prisma = createPrisma(db.url, { max: poolSize });
+  const sql = new pg.Client({ connectionString: db.url });
+  const close = async () => {
+    await prisma.$disconnect();
+    await sql.end();
+    await db.drop();
+  };
+  try {
+    await sql.connect();
+    const { v } = (await sql.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!;
+    return { prisma, sql, machine: startMachineInfo(v), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 /** Wall-clock and CPU time of this process over some sections of work, added up. */

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import type { Simulator } from "@cos/coupang-sim";
 import { createPrisma, type PrismaClient } from "@cos/db";
 import { bullQueue, createQueueFactory, STREAMS, type QueueBackendConfig } from "@cos/queue";
-import { startDaemon, type Daemon } from "../support/daemon.js";
+import { killAll, startDaemon, waitFor, type Daemon } from "../support/daemon.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { simulatorFor, workerEnv } from "../support/worker-env.js";
 
 // Issue 9, "Duplicate schedulers": the worker restarted 20 times in quick succession — killed,
 // stopped, and started while the previous one still runs — leaves exactly one Job Scheduler per
@@ -23,21 +24,14 @@ let sim: Simulator;
 let db: TestDatabase;
 let prisma: PrismaClient;
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 92,
-    orders: 300,
-    days: 2,
-    anchor: new Date(Date.now() - 3_600_000),
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 92, orders: 300, days: 2 });
   db = await createTestDatabase();
   prisma = createPrisma(db.url, { max: 2 });
 });
 /** Every daemon started, so a failed test leaves none running. */
 const daemons: Daemon[] = [];
 afterAll(async () => {
-  for (const daemon of daemons) daemon.kill("SIGKILL");
-  await Promise.all(daemons.map((d) => d.exited));
+  await killAll(daemons);
   await prisma?.$disconnect();
   await sim?.close();
   await db?.drop();
@@ -82,21 +76,19 @@ describe.each(backends)(
         const queuePrefix = `r${name.slice(0, 2)}${randomBytes(3).toString("hex")}`;
         const testStarted = new Date();
         const start = () => {
-          const daemon = startDaemon({
-            DATABASE_URL: db.url,
-            ...(name === "redis" ? { REDIS_URL: redisUrl! } : {}),
-            QUEUE_PREFIX: queuePrefix,
-            COUPANG_BASE_URL: sim.url,
-            COUPANG_VENDOR_ID: VENDOR.vendorId,
-            COUPANG_ACCESS_KEY: VENDOR.accessKey,
-            COUPANG_SECRET_KEY: VENDOR.secretKey,
-            SYNC_BACKFILL_DAYS: "3",
-            SYNC_POLL_INTERVAL_SECONDS: String(POLL_EVERY_MS / 1000),
-            OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
-            SHUTDOWN_TIMEOUT_SECONDS: "3",
-            HTTP_PORT: "off",
-            LOG_LEVEL: "info",
-          });
+          const daemon = startDaemon(
+            workerEnv(
+              { db, sim, vendor: VENDOR, queuePrefix, redisUrl: name === "redis" ? redisUrl : null },
+              {
+                SYNC_BACKFILL_DAYS: "3",
+                SYNC_POLL_INTERVAL_SECONDS: String(POLL_EVERY_MS / 1000),
+                OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
+                SHUTDOWN_TIMEOUT_SECONDS: "3",
+                HTTP_PORT: "off",
+                LOG_LEVEL: "info",
+              },
+            ),
+          );
           daemons.push(daemon);
           return daemon;
         };
@@ -119,8 +111,19 @@ describe.each(backends)(
           exits.push(await old.exited);
         }
         await current.waitForOutput(STARTED, 120_000);
-        // Let the last worker poll a while, then stop it in order.
-        await sleep(2 * POLL_EVERY_MS);
+        // Let the last worker poll every stream once, then stop it in order. A stream whose lease a
+        // killed worker still holds is skipped until the lease's 2 minutes run out, so this can take
+        // that long.
+        const lastStarted = new Date();
+        await waitFor("a finished poll of every stream by the last worker", 150_000, async () => {
+          const done = await prisma.$queryRawUnsafe<Array<{ n: number }>>(
+            `SELECT count(DISTINCT stream)::int AS n FROM sync_runs
+             WHERE vendor_id = $1 AND started_at >= $2 AND finished_at IS NOT NULL`,
+            VENDOR.vendorId,
+            lastStarted,
+          );
+          return done[0]!.n === STREAMS.length;
+        });
         current.kill("SIGTERM");
         expect(await current.exited).toBe(0);
         // A SIGTERM once the worker runs ends in order (0); one during boot may land before Node

@@ -94,3 +94,9 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** SIGKILLs every daemon of `daemons` still running and resolves once all have exited, so a failed test leaves none. */
+export async function killAll(daemons: readonly Daemon[]): Promise<void> {
+  for (const daemon of daemons) daemon.kill("SIGKILL");
+  await Promise.all(daemons.map((d) => d.exited));
+}

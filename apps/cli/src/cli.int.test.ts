@@ -3,15 +3,15 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { formatKstDate } from "@cos/coupang";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import type { Simulator } from "@cos/coupang-sim";
 import { getResync } from "@cos/db";
 import { enqueueCommand } from "@cos/ops";
-import { STREAMS } from "@cos/queue";
 import { STREAM_NAMES } from "@cos/sync";
-import { createLogger, loadConfig, startWorker, type PollOutcome, type WorkerApp } from "@cos/worker";
+import { createLogger, loadConfig, startWorker, type WorkerApp } from "@cos/worker";
 import { compareKinds } from "../../worker/src/ground-truth.js";
 import { run } from "./main.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { bootPolls, claimOldDeliveries, simulatorFor, workerEnv } from "../../../test/support/worker-env.js";
 
 const VENDOR = { vendorId: "A00088001", accessKey: "ak-cli", secretKey: "sk-cli-secret" };
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -24,41 +24,27 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   // 95 days of history, all of it listed (anchored an hour ago, past the list lag).
-  sim = await startSimulator({
-    seed: 31,
-    orders: 400,
-    days: 95,
-    anchor: new Date(Date.now() - 3_600_000),
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 31, orders: 400, days: 95 });
   db = await createTestDatabase();
-  const redisUrl = inject("redisUrl");
-  env = {
-    DATABASE_URL: db.url,
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-    QUEUE_PREFIX: `c${randomBytes(3).toString("hex")}`,
-    COUPANG_BASE_URL: sim.url,
-    COUPANG_VENDOR_ID: VENDOR.vendorId,
-    COUPANG_VENDOR_NAME: "CLI Test",
-    COUPANG_ACCESS_KEY: VENDOR.accessKey,
-    COUPANG_SECRET_KEY: VENDOR.secretKey,
-    COUPANG_REQUESTS_PER_SECOND: "10",
-    SYNC_POLL_INTERVAL_SECONDS: "3600",
-    SYNC_BACKFILL_DAYS: "3",
-  };
+  env = workerEnv(
+    {
+      db,
+      sim,
+      vendor: VENDOR,
+      queuePrefix: `c${randomBytes(3).toString("hex")}`,
+      redisUrl: inject("redisUrl"),
+    },
+    {
+      COUPANG_VENDOR_NAME: "CLI Test",
+      COUPANG_REQUESTS_PER_SECOND: "10",
+      SYNC_POLL_INTERVAL_SECONDS: "3600",
+      SYNC_BACKFILL_DAYS: "3",
+    },
+  );
   app = await startWorker(loadConfig(env), createLogger("silent"));
   // The boot's live polls read only the last three days; once they are done the simulator's call
   // counts during the resync are the resync's own.
-  await new Promise<void>((resolve) => {
-    const polls = new Map<string, { polls: number; completed: boolean }>();
-    app.events.on("poll", (o: PollOutcome) => {
-      const seen = polls.get(o.stream) ?? { polls: 0, completed: false };
-      seen.polls++;
-      seen.completed ||= o.ok && o.report.outcome === "completed";
-      polls.set(o.stream, seen);
-      if (STREAMS.every((s) => (polls.get(s)?.polls ?? 0) >= 2 && polls.get(s)?.completed)) resolve();
-    });
-  });
+  await bootPolls(app);
 }, 120_000);
 afterAll(async () => {
   await app?.close();
@@ -100,19 +86,7 @@ describe("cos resync (acceptance: a 90-day resync from the CLI)", () => {
   it("shows progress, ends with a report, and leaves the database equal to the simulator's ground truth", async () => {
     // Claims after the boot's polls, so only the resync can bring them in: two returns (one
     // withdrawn) and an exchange of boxes delivered before the live polls' three days.
-    const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
-    const [kept, withdrawn, exchanged] = sim
-      .groundTruth(VENDOR.vendorId)
-      .orders.filter(
-        (o) => o.status === "FINAL_DELIVERY" && Date.parse(`${o.orderedAt}+09:00`) < Date.now() - 10 * DAY,
-      )
-      .map((o) => o.shipmentBoxId);
-    await event({ type: "returnRequest", shipmentBoxId: kept });
-    await event({
-      type: "withdrawReturn",
-      receiptId: (await event({ type: "returnRequest", shipmentBoxId: withdrawn })).receiptId,
-    });
-    await event({ type: "exchangeRequest", shipmentBoxId: exchanged });
+    await claimOldDeliveries(sim, VENDOR.vendorId);
 
     const now = Date.now();
     const from = formatKstDate(new Date(now - 90 * DAY));

@@ -1,10 +1,9 @@
 import { SingleBar } from "cli-progress";
-import { CoupangClient } from "@cos/coupang";
 import type { ResyncRecord } from "@cos/db";
 import { parseRangeEnd, requestResync, resyncStatus } from "@cos/ops";
 import { createQueueFactory, JOBS, type JobData, type QueueHandle } from "@cos/queue";
 import { STREAM_NAMES } from "@cos/sync";
-import { connectRedis, createLogger, queueBackend } from "@cos/worker";
+import { connectRedis, createLogger, queueBackend, vendorClients } from "@cos/worker";
 import { formatResyncReport, progressLine } from "./format.js";
 import { CliError, describeUrl, EXIT, print, type Session } from "./session.js";
 
@@ -82,17 +81,7 @@ async function enqueue(s: Session, request: Parameters<typeof requestResync>[1])
   // A failing add() says why; the queue's own reconnect noise would only repeat it.
   queue.on("error", () => {});
   // Only the stream adapters' window limits are read: no call is made with these clients.
-  const sources = new Map(
-    config.vendors.map((v) => [
-      v.vendorId,
-      new CoupangClient({
-        baseUrl: config.coupangBaseUrl,
-        vendorId: v.vendorId,
-        accessKey: v.accessKey,
-        secretKey: v.secretKey,
-      }),
-    ]),
-  );
+  const sources = vendorClients(config);
   try {
     return await requestResync({ prisma: s.prisma, queue, sources }, request).catch((err: unknown) => {
       const code = (err as { code?: unknown }).code;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CoupangClient } from "@cos/coupang";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import type { Simulator } from "@cos/coupang-sim";
 import { OUTBOX_STATUSES, type PrismaClient } from "@cos/db";
 import { createQueueFactory, JOBS } from "@cos/queue";
 import { STREAM_NAMES } from "@cos/sync";
@@ -12,6 +12,7 @@ import { createLogger } from "./logger.js";
 import type { DrainOutcome } from "./outbound.js";
 import { compareStreams } from "../../../test/support/ground-truth.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { simulatorFor, workerEnv } from "../../../test/support/worker-env.js";
 
 const VENDOR = { vendorId: "A00066666", accessKey: "ak-m", secretKey: "sk-m-secret-value" };
 const redisUrl = inject("redisUrl");
@@ -19,14 +20,7 @@ const redisUrl = inject("redisUrl");
 let sim: Simulator;
 let client: CoupangClient;
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 14,
-    orders: 40,
-    days: 3,
-    anchor: new Date(Date.now() - 3_600_000),
-    activity: "none",
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 14, orders: 40, days: 3, activity: "none" });
   // The test's own hands on Coupang; used only before the worker starts, so that from then on
   // the simulator's call log holds the worker's calls alone.
   client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1000 });
@@ -145,21 +139,19 @@ describe.each(backends)("the worker's metrics on BullMQ's $name backend", ({ ski
   it.skipIf(skip)(
     "count every call as the simulator logs it, rows as the database holds them, and read the outbox and lags at scrape",
     async () => {
-      const config = loadConfig({
-        DATABASE_URL: db.url,
-        REDIS_URL: redis,
-        QUEUE_PREFIX: `m${randomBytes(4).toString("hex")}`,
-        COUPANG_BASE_URL: sim.url,
-        COUPANG_VENDOR_ID: VENDOR.vendorId,
-        COUPANG_ACCESS_KEY: VENDOR.accessKey,
-        COUPANG_SECRET_KEY: VENDOR.secretKey,
-        SYNC_POLL_INTERVAL_SECONDS: "3600",
-        SYNC_BACKFILL_DAYS: "4",
-        OUTBOX_DRAIN_INTERVAL_SECONDS: "3600",
-        // The 429 below pauses the vendor for a minute: closing must not wait for it.
-        SHUTDOWN_TIMEOUT_SECONDS: "1",
-        LOG_LEVEL: "silent",
-      });
+      const config = loadConfig(
+        workerEnv(
+          { db, sim, vendor: VENDOR, queuePrefix: `m${randomBytes(4).toString("hex")}`, redisUrl: redis },
+          {
+            SYNC_POLL_INTERVAL_SECONDS: "3600",
+            SYNC_BACKFILL_DAYS: "4",
+            OUTBOX_DRAIN_INTERVAL_SECONDS: "3600",
+            // The 429 below pauses the vendor for a minute: closing must not wait for it.
+            SHUTDOWN_TIMEOUT_SECONDS: "1",
+            LOG_LEVEL: "silent",
+          },
+        ),
+      );
       const [ackBox, uploadBox, pausedBox] = [await newBox(false), await newBox(true), await newBox(true)];
       const before = sim.calls();
       const app = await startWorker(config, createLogger("silent"));
@@ -320,17 +312,12 @@ describe.each(backends)("the worker's metrics on BullMQ's $name backend", ({ ski
   );
 
   it.skipIf(skip)("count failed polls by kind: bad keys, then the circuit they opened", async () => {
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      REDIS_URL: redis,
-      QUEUE_PREFIX: `m${randomBytes(4).toString("hex")}`,
-      COUPANG_BASE_URL: sim.url,
-      COUPANG_VENDOR_ID: VENDOR.vendorId,
-      COUPANG_ACCESS_KEY: VENDOR.accessKey,
-      COUPANG_SECRET_KEY: "a-wrong-secret",
-      SYNC_POLL_INTERVAL_SECONDS: "3600",
-      LOG_LEVEL: "silent",
-    });
+    const config = loadConfig(
+      workerEnv(
+        { db, sim, vendor: VENDOR, queuePrefix: `m${randomBytes(4).toString("hex")}`, redisUrl: redis },
+        { COUPANG_SECRET_KEY: "a-wrong-secret", SYNC_POLL_INTERVAL_SECONDS: "3600", LOG_LEVEL: "silent" },
+      ),
+    );
     const app = await startWorker(config, createLogger("silent"));
     const failures: PollOutcome[] = [];
     app.events.on("poll", (o) => !o.ok && o.final && failures.push(o));

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type OrderSheet, type Simulator } from "@cos/coupang-sim";
+import type { OrderSheet, Simulator } from "@cos/coupang-sim";
 import { createPrisma, type PrismaClient } from "@cos/db";
-import { startDaemon, waitFor, type Daemon } from "../../../test/support/daemon.js";
+import { killAll, startDaemon, waitFor, type Daemon } from "../../../test/support/daemon.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { simulatorFor, workerEnv } from "../../../test/support/worker-env.js";
 
 // Issue 6: "A worker killed with SIGKILL during uploads loses nothing and doubles nothing after it
 // restarts." The daemon runs as a child process against the simulator, is killed while commands
@@ -18,21 +19,14 @@ let sim: Simulator;
 let db: TestDatabase;
 let prisma: PrismaClient;
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 61,
-    orders: 600,
-    days: 1,
-    anchor: new Date(Date.now() - 3_600_000),
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 61, orders: 600, days: 1 });
   db = await createTestDatabase();
   prisma = createPrisma(db.url, { max: 2 });
 });
 /** Every daemon started, so a failed test leaves none running. */
 const daemons: Daemon[] = [];
 afterAll(async () => {
-  for (const daemon of daemons) daemon.kill("SIGKILL");
-  await Promise.all(daemons.map((d) => d.exited));
+  await killAll(daemons);
   await prisma?.$disconnect();
   await sim?.close();
   await db?.drop();
@@ -42,21 +36,20 @@ const queuePrefix = `k${randomBytes(3).toString("hex")}`;
 
 /** Starts the daemon as the Dockerfile does, every run one deployment (same queue prefix). */
 function startWorker(): Daemon {
-  const daemon = startDaemon({
-    DATABASE_URL: db.url,
-    QUEUE_PREFIX: queuePrefix,
-    COUPANG_BASE_URL: sim.url,
-    COUPANG_VENDOR_ID: VENDOR.vendorId,
-    COUPANG_ACCESS_KEY: VENDOR.accessKey,
-    COUPANG_SECRET_KEY: VENDOR.secretKey,
-    COUPANG_REQUESTS_PER_SECOND: "10",
-    SYNC_BACKFILL_DAYS: "2",
-    SYNC_POLL_INTERVAL_SECONDS: "3600",
-    OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
-    OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
-    SHUTDOWN_TIMEOUT_SECONDS: "5",
-    LOG_LEVEL: "info",
-  });
+  const daemon = startDaemon(
+    workerEnv(
+      { db, sim, vendor: VENDOR, queuePrefix },
+      {
+        COUPANG_REQUESTS_PER_SECOND: "10",
+        SYNC_BACKFILL_DAYS: "2",
+        SYNC_POLL_INTERVAL_SECONDS: "3600",
+        OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
+        OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
+        SHUTDOWN_TIMEOUT_SECONDS: "5",
+        LOG_LEVEL: "info",
+      },
+    ),
+  );
   daemons.push(daemon);
   return daemon;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CoupangClient } from "@cos/coupang";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import type { Simulator } from "@cos/coupang-sim";
 import { createPrisma, type PrismaClient } from "@cos/db";
 import { vendorStatus } from "@cos/ops";
 import { startWorker, type PollOutcome } from "./app.js";
@@ -9,6 +9,7 @@ import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import type { DrainOutcome } from "./outbound.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { simulatorFor, workerEnv } from "../../../test/support/worker-env.js";
 
 const VENDOR = { vendorId: "A00088888", accessKey: "ak-o", secretKey: "sk-o-secret-value" };
 const redisUrl = inject("redisUrl");
@@ -16,14 +17,7 @@ const redisUrl = inject("redisUrl");
 let sim: Simulator;
 let client: CoupangClient;
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 12,
-    orders: 20,
-    days: 3,
-    anchor: new Date(Date.now() - 3_600_000),
-    activity: "none",
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 12, orders: 20, days: 3, activity: "none" });
   // The test's own hands on Coupang: finding boxes, and the write of a worker that then crashed.
   client = new CoupangClient({ baseUrl: sim.url, ...VENDOR, requestsPerSecond: 1000 });
 });
@@ -137,19 +131,18 @@ describe.each(backends)("the outbox in the worker on BullMQ's $name backend", ({
 
   const queuePrefix = `t${randomBytes(4).toString("hex")}`;
   const config = ({ secretKey = VENDOR.secretKey, drainIntervalSeconds = 1 } = {}) =>
-    loadConfig({
-      DATABASE_URL: db.url,
-      REDIS_URL: redis,
-      QUEUE_PREFIX: queuePrefix,
-      COUPANG_BASE_URL: sim.url,
-      COUPANG_VENDOR_ID: VENDOR.vendorId,
-      COUPANG_ACCESS_KEY: VENDOR.accessKey,
-      COUPANG_SECRET_KEY: secretKey,
-      SYNC_POLL_INTERVAL_SECONDS: "3600",
-      SYNC_BACKFILL_DAYS: "4",
-      OUTBOX_DRAIN_INTERVAL_SECONDS: String(drainIntervalSeconds),
-      LOG_LEVEL: "silent",
-    });
+    loadConfig(
+      workerEnv(
+        { db, sim, vendor: VENDOR, queuePrefix, redisUrl: redis },
+        {
+          COUPANG_SECRET_KEY: secretKey,
+          SYNC_POLL_INTERVAL_SECONDS: "3600",
+          SYNC_BACKFILL_DAYS: "4",
+          OUTBOX_DRAIN_INTERVAL_SECONDS: String(drainIntervalSeconds),
+          LOG_LEVEL: "silent",
+        },
+      ),
+    );
 
   it.skipIf(skip)(
     "executes a consumer's SQL insert at once, and makes one command and one write of two enqueues",

@@ -1,15 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import type { Simulator } from "@cos/coupang-sim";
 import { getCheckpoint, type ResyncRecord } from "@cos/db";
-import { JOBS, resyncJobId, STREAMS } from "@cos/queue";
+import { JOBS, resyncJobId } from "@cos/queue";
 import { ResyncRequestError, STREAM_NAMES } from "@cos/sync";
-import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
+import { startWorker, type WorkerApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { resetVendor } from "./demo-summary.js";
 import { createLogger } from "./logger.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
 import { compareStreams } from "../../../test/support/ground-truth.js";
+import { bootPolls, claimOldDeliveries, simulatorFor, workerEnv } from "../../../test/support/worker-env.js";
 
 const VENDOR = { vendorId: "A00090909", accessKey: "ak-r", secretKey: "sk-resync" };
 const DAY = 86_400_000;
@@ -20,51 +21,27 @@ let app: WorkerApp;
 
 beforeAll(async () => {
   // 95 days of history, all of it listed (anchored an hour ago, past the list lag).
-  sim = await startSimulator({
-    seed: 9,
-    orders: 600,
-    days: 95,
-    anchor: new Date(Date.now() - 3_600_000),
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 9, orders: 600, days: 95 });
   db = await createTestDatabase();
   app = await startWorker(
-    loadConfig({
-      DATABASE_URL: db.url,
-      QUEUE_PREFIX: `r${randomBytes(3).toString("hex")}`,
-      COUPANG_BASE_URL: sim.url,
-      COUPANG_VENDOR_ID: VENDOR.vendorId,
-      COUPANG_ACCESS_KEY: VENDOR.accessKey,
-      COUPANG_SECRET_KEY: VENDOR.secretKey,
-      COUPANG_REQUESTS_PER_SECOND: "10",
-      SYNC_POLL_INTERVAL_SECONDS: "3600",
-      SYNC_BACKFILL_DAYS: "3",
-    }),
+    loadConfig(
+      workerEnv(
+        { db, sim, vendor: VENDOR, queuePrefix: `r${randomBytes(3).toString("hex")}` },
+        { COUPANG_REQUESTS_PER_SECOND: "10", SYNC_POLL_INTERVAL_SECONDS: "3600", SYNC_BACKFILL_DAYS: "3" },
+      ),
+    ),
     createLogger("silent"),
   );
-  // The live polls at boot of every stream (the scheduler's first job and the boot's own, one of
-  // them possibly skipped under the other's lease): only the last three days, so the resync has
-  // older days to bring in. All must be done before the test reads the live checkpoints, and so
-  // that the simulator's call counts during the resync are the resync's own.
-  await new Promise<void>((resolve) => {
-    const polls = new Map<string, { polls: number; completed: boolean }>();
-    app.events.on("poll", (o: PollOutcome) => {
-      const seen = polls.get(o.stream) ?? { polls: 0, completed: false };
-      seen.polls++;
-      seen.completed ||= o.ok && o.report.outcome === "completed";
-      polls.set(o.stream, seen);
-      if (STREAMS.every((s) => (polls.get(s)?.polls ?? 0) >= 2 && polls.get(s)?.completed)) resolve();
-    });
-  });
+  // The live polls at boot read only the last three days, so the resync has older days to bring
+  // in. All must be done before the test reads the live checkpoints, and so that the simulator's
+  // call counts during the resync are the resync's own.
+  await bootPolls(app);
 }, 120_000);
 afterAll(async () => {
   await app?.close();
   await sim?.close();
   await db?.drop();
 });
-
-/** A buyer's event in the simulator (see `Simulator.event`); its answer with IDs as bigint. */
-const event = (body: Record<string, unknown>) => sim.event({ vendorId: VENDOR.vendorId, ...body });
 
 /** The worker's `resync` queue. */
 const resyncQueue = () => app.queues.find((q) => q.queue.name === JOBS.resyncWindow.queue)!.queue;
@@ -81,18 +58,7 @@ describe("an operator's resync", () => {
   it("reads 90 days of every stream into the database as the simulator has them, and leaves the live checkpoints alone", async () => {
     // Claims after the boot's polls, so only the resync can bring them in: two returns (one
     // withdrawn) and an exchange of delivered boxes older than the live polls' three days.
-    const [kept, withdrawn, exchanged] = sim
-      .groundTruth(VENDOR.vendorId)
-      .orders.filter(
-        (o) => o.status === "FINAL_DELIVERY" && Date.parse(`${o.orderedAt}+09:00`) < Date.now() - 10 * DAY,
-      )
-      .map((o) => o.shipmentBoxId);
-    await event({ type: "returnRequest", shipmentBoxId: kept });
-    await event({
-      type: "withdrawReturn",
-      receiptId: (await event({ type: "returnRequest", shipmentBoxId: withdrawn })).receiptId,
-    });
-    await event({ type: "exchangeRequest", shipmentBoxId: exchanged });
+    await claimOldDeliveries(sim, VENDOR.vendorId);
 
     const before = await Promise.all(STREAM_NAMES.map((s) => getCheckpoint(app.prisma, VENDOR.vendorId, s)));
     const to = new Date();

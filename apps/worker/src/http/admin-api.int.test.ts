@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import type { Simulator } from "@cos/coupang-sim";
 import { formatKstDate } from "@cos/coupang";
 import { transitionOutboxCommand } from "@cos/db";
 import { enqueueCommand } from "@cos/outbox";
@@ -14,6 +14,7 @@ import { adminApi } from "./admin-api.js";
 import { AJV_OPTIONS } from "./errors.js";
 import { JOBS } from "@cos/queue";
 import { createTestDatabase, type TestDatabase } from "../../../../test/support/postgres.js";
+import { simulatorFor, workerEnv } from "../../../../test/support/worker-env.js";
 
 const VENDOR = { vendorId: "A00077001", accessKey: "ak-admin", secretKey: "sk-admin" };
 const DAY = 86_400_000;
@@ -26,27 +27,20 @@ let app: WorkerApp;
 let server: FastifyInstance;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 17,
-    orders: 40,
-    days: 3,
-    anchor: new Date(Date.now() - 3_600_000),
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 17, orders: 40, days: 3 });
   db = await createTestDatabase();
   app = await startWorker(
-    loadConfig({
-      DATABASE_URL: db.url,
-      QUEUE_PREFIX: `a${randomBytes(3).toString("hex")}`,
-      COUPANG_BASE_URL: sim.url,
-      COUPANG_VENDOR_ID: VENDOR.vendorId,
-      COUPANG_VENDOR_NAME: "Admin Test",
-      COUPANG_ACCESS_KEY: VENDOR.accessKey,
-      COUPANG_SECRET_KEY: VENDOR.secretKey,
-      COUPANG_REQUESTS_PER_SECOND: "10",
-      SYNC_POLL_INTERVAL_SECONDS: "3600",
-      SYNC_BACKFILL_DAYS: "2",
-    }),
+    loadConfig(
+      workerEnv(
+        { db, sim, vendor: VENDOR, queuePrefix: `a${randomBytes(3).toString("hex")}` },
+        {
+          COUPANG_VENDOR_NAME: "Admin Test",
+          COUPANG_REQUESTS_PER_SECOND: "10",
+          SYNC_POLL_INTERVAL_SECONDS: "3600",
+          SYNC_BACKFILL_DAYS: "2",
+        },
+      ),
+    ),
     createLogger("silent"),
   );
   // As the worker's server builds it (server.ts): unknown fields are refused, not dropped.

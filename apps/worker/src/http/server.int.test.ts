@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startSimulator, type Simulator } from "@cos/coupang-sim";
+import type { Simulator } from "@cos/coupang-sim";
 import { createQueueFactory, JOBS, pollSchedulerId, upsertPollScheduler } from "@cos/queue";
 import { queueBackend, startWorker, type WorkerApp } from "../app.js";
 import { loadConfig, type WorkerConfig } from "../config.js";
@@ -8,6 +8,7 @@ import { createLogger } from "../logger.js";
 import { SESSION_COOKIE } from "./auth.js";
 import { startHttpServer, type HttpServer } from "./server.js";
 import { createTestDatabase, type TestDatabase } from "../../../../test/support/postgres.js";
+import { simulatorFor, workerEnv } from "../../../../test/support/worker-env.js";
 
 const VENDOR = { vendorId: "A00077301", accessKey: "ak-http", secretKey: "sk-http-secret" };
 const TOKEN = "test-admin-token-0123456789";
@@ -50,32 +51,25 @@ async function call(
 
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 5,
-    orders: 30,
-    days: 2,
-    anchor: new Date(Date.now() - 3_600_000),
-    vendors: [VENDOR],
-  });
+  sim = await simulatorFor(VENDOR, { seed: 5, orders: 30, days: 2 });
 });
 afterAll(async () => {
   await sim?.close();
 });
 
 const configFor = (db: TestDatabase, env: Record<string, string | undefined>): Readonly<WorkerConfig> =>
-  loadConfig({
-    DATABASE_URL: db.url,
-    QUEUE_PREFIX: `h${randomBytes(3).toString("hex")}`,
-    COUPANG_BASE_URL: sim.url,
-    COUPANG_VENDOR_ID: VENDOR.vendorId,
-    COUPANG_ACCESS_KEY: VENDOR.accessKey,
-    COUPANG_SECRET_KEY: VENDOR.secretKey,
-    COUPANG_REQUESTS_PER_SECOND: "10",
-    SYNC_POLL_INTERVAL_SECONDS: "3600",
-    SYNC_BACKFILL_DAYS: "3",
-    HTTP_PORT: "0",
-    ...env,
-  });
+  loadConfig(
+    workerEnv(
+      { db, sim, vendor: VENDOR, queuePrefix: `h${randomBytes(3).toString("hex")}` },
+      {
+        COUPANG_REQUESTS_PER_SECOND: "10",
+        SYNC_POLL_INTERVAL_SECONDS: "3600",
+        SYNC_BACKFILL_DAYS: "3",
+        HTTP_PORT: "0",
+        ...env,
+      },
+    ),
+  );
 
 describe("the worker's HTTP server (queues on BullMQ's Postgres backend)", () => {
   let db: TestDatabase;
