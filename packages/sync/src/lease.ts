@@ -28,8 +28,25 @@ export async function withLease<T>(
     return await fn();
   } finally {
     clearInterval(heartbeat);
-    await releaseLease(prisma, key);
+    await releaseLease(prisma, key).catch(() => releaseLater(prisma, key));
   }
+}
+
+/** How often a release that failed is tried again, until the lease would have expired anyway. */
+const RELEASE_RETRY_MS = 1_000;
+
+/**
+ * Tries a failed release again in the background. A poll cut short by a Postgres outage could not
+ * give its lease up, and would otherwise keep its stream from being polled for the rest of the
+ * two minutes after Postgres is back. The lease is only deleted while this owner still holds it.
+ */
+function releaseLater(prisma: PrismaClient, key: LeaseKey): void {
+  const giveUpAt = Date.now() + LEASE_TTL_MS;
+  const retry = () => {
+    if (Date.now() >= giveUpAt) return;
+    releaseLease(prisma, key).catch(() => setTimeout(retry, RELEASE_RETRY_MS).unref());
+  };
+  setTimeout(retry, RELEASE_RETRY_MS).unref();
 }
 
 /**
