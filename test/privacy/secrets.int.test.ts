@@ -39,8 +39,8 @@ beforeAll(async () => {
     days: 7,
     anchor: new Date(Date.now() - 3_600_000),
     vendors: [GOOD, BAD],
-    // A 429 on the good vendor's first list call: the limiter pauses the vendor (60 s without
-    // Retry-After), then the poll goes on.
+    // A 429 on the good vendor's first list call: the vendor pauses (60 s without Retry-After),
+    // its circuit open meanwhile; the test asks for its polls again until they complete.
     faults: [{ endpoint: "ordersheets", vendorId: GOOD.vendorId, kind: "status", status: 429, count: 1 }],
   });
 });
@@ -121,13 +121,24 @@ describe("secrets in a full run", () => {
     try {
       // Every stream of the good vendor completes; the bad vendor's first poll fails for good.
       const polled = new Set<string>();
-      await Promise.all([
-        until(app, "poll", (o) => {
-          if (o.vendorId === GOOD.vendorId && o.ok && o.report.outcome === "completed") polled.add(o.stream);
-          return polled.size === STREAM_NAMES.length;
-        }),
-        until(app, "poll", (o) => o.vendorId === BAD.vendorId && !o.ok && o.final),
-      ]);
+      // Polls asked while the good vendor's circuit is open after its 429 are skipped; the
+      // schedule (hourly here) would not come back in time, so the missing streams are asked again.
+      const again = setInterval(() => {
+        for (const stream of STREAM_NAMES)
+          if (!polled.has(stream)) void app.pollNow(GOOD.vendorId, stream).catch(() => {});
+      }, 5_000);
+      try {
+        await Promise.all([
+          until(app, "poll", (o) => {
+            if (o.vendorId === GOOD.vendorId && o.ok && o.report.outcome === "completed")
+              polled.add(o.stream);
+            return polled.size === STREAM_NAMES.length;
+          }),
+          until(app, "poll", (o) => o.vendorId === BAD.vendorId && !o.ok && o.final),
+        ]);
+      } finally {
+        clearInterval(again);
+      }
       expect(errors.join("\n")).toMatch(new RegExp(`vendor ${BAD.vendorId}.*401`));
 
       // Outbound: two acknowledgements and an invoice upload, drained through the vendor's client.
