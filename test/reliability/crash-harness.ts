@@ -129,27 +129,12 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
   const losses: string[] = [];
   let daemon: Daemon | undefined;
   try {
-    const env: Record<string, string> = {
-      DATABASE_URL: options.databaseUrl,
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-      QUEUE_PREFIX: queuePrefix,
-      COUPANG_BASE_URL: sim.url,
-      COUPANG_VENDOR_ID: VENDOR.vendorId,
-      COUPANG_ACCESS_KEY: VENDOR.accessKey,
-      COUPANG_SECRET_KEY: VENDOR.secretKey,
-      COUPANG_REQUESTS_PER_SECOND: "10",
-      SYNC_BACKFILL_DAYS: "3",
-      SYNC_POLL_INTERVAL_SECONDS: "5",
-      SYNC_LAG_SECONDS: "0",
-      SYNC_WARM_INTERVAL_MINUTES: "1",
-      SYNC_WARM_DAYS: "3",
-      SYNC_CALLS_PER_MINUTE: "600",
-      OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
-      OUTBOX_LEASE_SECONDS: "5",
-      SHUTDOWN_TIMEOUT_SECONDS: "5",
-      HTTP_PORT: "off",
-      LOG_LEVEL: "info",
-    };
+    const env = harnessEnv({
+      databaseUrl: options.databaseUrl,
+      redisUrl: options.redisUrl,
+      queuePrefix,
+      simUrl: sim.url,
+    });
     const checkpoints = new Map<string, number>();
     const readCheckpoints = async (after: string) => {
       const rows = await prisma.$queryRawUnsafe<Array<{ stream: string; at: Date | null }>>(
@@ -389,4 +374,37 @@ export async function checkWrites(
     }
   }
   return byStatus;
+}
+
+/**
+ * The worker's environment under the harness's load: polls every 5 s, warm every minute, drains
+ * woken every second, 5 s outbox leases and shutdowns; shared with the restart test.
+ */
+export function harnessEnv(target: {
+  databaseUrl: string;
+  redisUrl?: string | null;
+  queuePrefix: string;
+  simUrl: string;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: target.databaseUrl,
+    ...(target.redisUrl ? { REDIS_URL: target.redisUrl } : {}),
+    QUEUE_PREFIX: target.queuePrefix,
+    COUPANG_BASE_URL: target.simUrl,
+    COUPANG_VENDOR_ID: VENDOR.vendorId,
+    COUPANG_ACCESS_KEY: VENDOR.accessKey,
+    COUPANG_SECRET_KEY: VENDOR.secretKey,
+    COUPANG_REQUESTS_PER_SECOND: "10",
+    SYNC_BACKFILL_DAYS: "3",
+    SYNC_POLL_INTERVAL_SECONDS: "5",
+    SYNC_LAG_SECONDS: "0",
+    SYNC_WARM_INTERVAL_MINUTES: "1",
+    SYNC_WARM_DAYS: "3",
+    SYNC_CALLS_PER_MINUTE: "600",
+    OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
+    OUTBOX_LEASE_SECONDS: "5",
+    SHUTDOWN_TIMEOUT_SECONDS: "5",
+    HTTP_PORT: "off",
+    LOG_LEVEL: "info",
+  };
 }

@@ -22,7 +22,7 @@ import { loadConfig } from "../../apps/worker/src/config.js";
 import { createLogger } from "../../apps/worker/src/logger.js";
 import { waitFor } from "../support/daemon.js";
 import { compareKinds, duplicateRows } from "../support/ground-truth.js";
-import { checkWrites, insertCommands, VENDOR } from "./crash-harness.js";
+import { checkWrites, harnessEnv, insertCommands, VENDOR } from "./crash-harness.js";
 
 // Issue 9, "Service restarts": Redis, then Postgres, is stopped for about 5 s in the middle of
 // work (polls running, commands in the outbox) and started again. The worker must reconnect and
@@ -207,27 +207,12 @@ describe("Redis and Postgres restarted in the middle of work", () => {
     },
     async (ctx) => {
       if (skipReason !== null) ctx.skip(skipReason);
-      const env: Record<string, string> = {
-        DATABASE_URL: db!.url,
-        REDIS_URL: redis!.url,
-        QUEUE_PREFIX: `rs${randomBytes(3).toString("hex")}`,
-        COUPANG_BASE_URL: sim!.url,
-        COUPANG_VENDOR_ID: VENDOR.vendorId,
-        COUPANG_ACCESS_KEY: VENDOR.accessKey,
-        COUPANG_SECRET_KEY: VENDOR.secretKey,
-        COUPANG_REQUESTS_PER_SECOND: "10",
-        SYNC_BACKFILL_DAYS: "3",
-        SYNC_POLL_INTERVAL_SECONDS: "5",
-        SYNC_LAG_SECONDS: "0",
-        SYNC_WARM_INTERVAL_MINUTES: "1",
-        SYNC_WARM_DAYS: "3",
-        SYNC_CALLS_PER_MINUTE: "600",
-        OUTBOX_DRAIN_INTERVAL_SECONDS: "1",
-        OUTBOX_LEASE_SECONDS: "5",
-        SHUTDOWN_TIMEOUT_SECONDS: "5",
-        HTTP_PORT: "off",
-        LOG_LEVEL: "info",
-      };
+      const env = harnessEnv({
+        databaseUrl: db!.url,
+        redisUrl: redis!.url,
+        queuePrefix: `rs${randomBytes(3).toString("hex")}`,
+        simUrl: sim!.url,
+      });
       const logger = createLogger("info", { write: (line: string) => void log.push(line) });
       app = await startWorker(loadConfig(env), logger);
       const polls: number[] = [];
