@@ -11,6 +11,8 @@ export default defineConfig({
           name: "unit",
           include: ["{apps,packages}/*/src/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+          // The fuzz properties take 1–2 s each on an idle machine and past 5 s on a loaded one.
+          testTimeout: 30_000,
         },
       },
       {

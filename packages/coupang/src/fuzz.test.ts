@@ -2,11 +2,15 @@
 // paging and record validation, and KST time parsing under mutated real-shaped payloads.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
+import { isInteger, parse, stringify } from "lossless-json";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CoupangClient } from "./client.js";
 import { CoupangError, CoupangPayloadError } from "./errors.js";
 import { parseJson, stringifyJson } from "./json.js";
-import { formatJsonPath } from "./schemas/validate.js";
+import { exchangeRequestSchema } from "./schemas/exchanges.js";
+import { orderSheetSchema } from "./schemas/ordersheet.js";
+import { returnRequestSchema } from "./schemas/returns.js";
+import { formatJsonPath, recordIssues, validateRecords } from "./schemas/validate.js";
 import { formatKstSecond, parseKstDateTime, parseKstSecond, KST_OFFSET_MS } from "./time.js";
 import { closeAll, fakeCoupang, makeClient } from "../test/support/fake-coupang.js";
 import {
@@ -167,6 +171,76 @@ describe("parseJson (lossless-json) under bad text", () => {
     expect(() => parseJson("[1e400]")).toThrow(/1e400/);
   });
 
+  it("gives lossless-json's value or a SyntaxError where lossless-json refuses, on mutated real text", async () => {
+    // The reference: lossless-json alone, as parseJson promises its values: integers beyond 2^53
+    // as bigint, other numbers as doubles, none out of a double's range.
+    const reference = (text: string): unknown =>
+      parse(text, null, {
+        parseNumber: (digits) => {
+          const value = Number(digits);
+          if (isInteger(digits) && !Number.isSafeInteger(value)) return BigInt(digits);
+          if (!Number.isFinite(value)) throw new SyntaxError(digits);
+          return value;
+        },
+        onDuplicateKey: ({ newValue }) => newValue,
+      });
+    const { text } = fixture("ordersheets-v4-list.json");
+    const piece = fc.constantFrom(
+      "12345678901234567890",
+      "-98765432109876543210",
+      ":12345678901234567890,",
+      '"',
+      "\\",
+      "\uFDD0",
+      "\\ufdd0",
+      "1e400",
+      "[",
+      "]",
+    );
+    const mutated = fc
+      .tuple(fc.nat(text.length), fc.array(piece, { minLength: 1, maxLength: 3 }))
+      .map(([at, junk]) => text.slice(0, at) + junk.join("") + text.slice(at));
+    await fuzz(
+      "parseJson agrees with lossless-json",
+      fc.property(mutated, (body) => {
+        let expected: unknown;
+        try {
+          expected = reference(body);
+        } catch {
+          expect(() => parseJson(body)).toThrow(SyntaxError);
+          return;
+        }
+        expect(parseJson(body)).toEqual(expected);
+      }),
+      500,
+    );
+  });
+
+  it("writes the text lossless-json writes, for any value: bigints, dates, holes, marks, boxed values", async () => {
+    const text = fc.string({ unit: fc.constantFrom("a", "1", '"', "\\", "\uFDD0", "\u0000", "\ud83d") });
+    const value = fc.anything({
+      key: text,
+      values: [text, fc.bigInt(), fc.integer(), fc.double(), fc.date(), fc.constant(undefined)],
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      maxDepth: 4,
+    });
+    await fuzz(
+      "stringifyJson equals lossless-json",
+      fc.property(value, (v) => {
+        const expected = stringify(v);
+        if (expected === undefined) expect(() => stringifyJson(v)).toThrow(TypeError);
+        else expect(stringifyJson(v)).toBe(expected);
+      }),
+      500,
+    );
+  });
+
   it("keeps the last of duplicated keys, as JSON.parse does", async () => {
     await fuzz(
       "parseJson duplicated keys",
@@ -276,6 +350,33 @@ describe.each(TARGETS)("the client's $name page under mutated payloads", (target
         expect((result.error as Error).message).toMatch(/expected|HTTP/);
       }),
       200,
+    );
+  });
+});
+
+describe.each([
+  { fixtureName: "ordersheets-v4-list.json", schema: orderSheetSchema },
+  { fixtureName: "return-requests-v6-list.json", schema: returnRequestSchema },
+  { fixtureName: "exchange-requests-v4-list.json", schema: exchangeRequestSchema },
+])("validateRecords on $fixtureName, through zod's compiled fast path", ({ fixtureName, schema }) => {
+  it("gives the regular parser's value for a valid record, and its issues for a refused one", async () => {
+    const { record } = fixture(fixtureName);
+    await fuzz(
+      `compiled schema of ${fixtureName}`,
+      fc.property(mutationOf(record), (mutation) => {
+        const raw = applyMutation(record, mutation);
+        const regular = schema.safeParse(raw);
+        const { valid, rejected } = validateRecords(schema, [raw]);
+        if (regular.success) {
+          expect(valid[0]!.value).toStrictEqual(regular.data);
+          return;
+        }
+        const issues = recordIssues(regular.error, raw);
+        expect(rejected[0]!.error.split("; ")).toHaveLength(issues.length);
+        for (const issue of issues)
+          expect(rejected[0]!.error).toContain(`${issue.path}: ${issue.expected}, got `);
+      }),
+      300,
     );
   });
 });

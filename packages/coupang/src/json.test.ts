@@ -34,6 +34,73 @@ describe("parseJson / stringifyJson", () => {
     expect(parseJson('{"a":1,"a":2}')).toEqual({ a: 2 });
   });
 
+  it("leaves long digits inside strings as text, wherever they stand", () => {
+    const text =
+      '{"a":"x:12345678901234567890,","b":["12345678901234567890"],"c":"1e400","12345678901234567890":1}';
+    expect(parseJson(text)).toEqual({
+      a: "x:12345678901234567890,",
+      b: ["12345678901234567890"],
+      c: "1e400",
+      "12345678901234567890": 1,
+    });
+  });
+
+  it("reads 16-digit safe integers, and long integers with a fraction or an exponent, as numbers", () => {
+    expect(parseJson("[1000000000000000,-9007199254740991]")).toEqual([1e15, -Number.MAX_SAFE_INTEGER]);
+    expect(parseJson("[12345678901234567890.5,12345678901234567e3, 1e-400]")).toEqual([
+      Number("12345678901234567890.5"),
+      Number("12345678901234567e3"),
+      0,
+    ]);
+  });
+
+  it("refuses a long integer with a leading zero or a sign, as JSON does", () => {
+    for (const text of ["[012345678901234567890]", "[+12345678901234567890]", "[--12345678901234567890]"]) {
+      expect(() => parseJson(text)).toThrow(SyntaxError);
+    }
+  });
+
+  it("keeps strings and keys that hold the bigint mark (U+FDD0), raw or escaped", () => {
+    const mark = "\uFDD0";
+    const parsed = parseJson(`{"a":"${mark}12345678901234567890","${mark}1":12345678901234567890}`);
+    expect(parsed).toEqual({ a: "\uFDD012345678901234567890", "\uFDD01": 12345678901234567890n });
+    expect(parseJson('["\\ufdd012345678901234567890"]')).toEqual(["\uFDD012345678901234567890"]);
+    expect(stringifyJson(parsed)).toBe('{"a":"\uFDD012345678901234567890","\uFDD01":12345678901234567890}');
+    expect(stringifyJson(["\uFDD07", 1n, 'x"\uFDD08'])).toBe('["\uFDD07",1,"x\\"\uFDD08"]');
+  });
+
+  it("keeps bigints nested hundreds of levels deep", () => {
+    const depth = 600;
+    const text = `${"[".repeat(depth)}12345678901234567890${"]".repeat(depth)}`;
+    let value = parseJson(text);
+    for (let i = 0; i < depth; i++) value = (value as unknown[])[0];
+    expect(value).toBe(12345678901234567890n);
+    expect(stringifyJson(parseJson(text))).toBe(text);
+  });
+
+  it("writes values nested deeper than native recursion reaches, bigints and marks included", () => {
+    for (const depth of [3_000, 20_000]) {
+      const text = `${"[".repeat(depth)}1,"\uFDD012",12345678901234567890,{"a":[null]}${"]".repeat(depth)}`;
+      let value: unknown = [1, "\uFDD012", 12345678901234567890n, { a: [undefined], f: () => 1 }];
+      for (let i = 1; i < depth; i++) value = [value];
+      expect(stringifyJson(value)).toBe(text);
+    }
+  });
+
+  it("refuses a value that contains itself with TypeError", () => {
+    const cyclic: unknown[] = [1n];
+    cyclic.push(cyclic);
+    expect(() => stringifyJson(cyclic)).toThrow(TypeError);
+    let deep: unknown = cyclic;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    expect(() => stringifyJson(deep)).toThrow(TypeError);
+  });
+
+  it("writes what JSON.stringify writes for dates, NaN, undefined and functions", () => {
+    const value = { d: new Date(0), n: Number.NaN, u: undefined, f: () => 1, list: [undefined, 2n] };
+    expect(stringifyJson(value)).toBe('{"d":"1970-01-01T00:00:00.000Z","n":null,"list":[null,2]}');
+  });
+
   it("throws SyntaxError on bad JSON and TypeError on a value without JSON form", () => {
     expect(() => parseJson("<html>")).toThrow(SyntaxError);
     expect(() => stringifyJson(undefined)).toThrow(TypeError);

@@ -132,7 +132,12 @@ export {
   type OutboxTransitionInput,
   type UndrainedVendor,
 } from "./repositories/outbox.js";
-export { quarantineRecords, storableText, type QuarantineInput } from "./repositories/quarantine.js";
+export {
+  isStorableText,
+  quarantineRecords,
+  storableText,
+  type QuarantineInput,
+} from "./repositories/quarantine.js";
 export {
   dueFailedSlices,
   listFailedSlices,

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { stringifyJson, type OrderItem, type OrderSheet } from "@cos/coupang";
-import { storableText, type OrderItemRow, type ShipmentBoxRow } from "@cos/db";
+import { isStorableText, type OrderItemRow, type ShipmentBoxRow } from "@cos/db";
 
 /** A parsed record that cannot be stored as it is; its message names the field and the value. */
 export class NormalizeError extends Error {
@@ -20,30 +20,107 @@ const INT32_MAX = 2_147_483_647;
 const MAX_DEPTH = 64;
 
 /**
+ * Where a walk found a problem: the keys and indexes down to it, innermost first (each level adds
+ * its step while the problem travels up, so a walk that finds none builds no path).
+ */
+type StepsUp = Array<string | number>;
+
+/**
+ * `start` followed by the steps of `up`, outermost first, as `a.b[0].c`: keys joined by dots
+ * (none before the first when `start` is empty), indexes in brackets.
+ */
+function pathOf(start: string, up: StepsUp): string {
+  let out = start;
+  for (let i = up.length - 1; i >= 0; i--) {
+    const step = up[i]!;
+    out = typeof step === "number" ? `${out}[${step}]` : out ? `${out}.${step}` : step;
+  }
+  return out;
+}
+
+const UNSTORABLE_TEXT = "text with a NUL character or an unpaired surrogate, which Postgres cannot store";
+
+/** What in `value` Postgres cannot store, or undefined; the path to it is left in `up`. */
+function unstorable(value: unknown, level: number, up: StepsUp): string | undefined {
+  if (level > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
+  if (typeof value === "string") return isStorableText(value) ? undefined : UNSTORABLE_TEXT;
+  if (typeof value === "bigint") {
+    return value > INT64_MAX || value < -INT64_MAX - 1n ? `${value} is beyond a 64-bit integer` : undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = unstorable(value[i], level + 1, up);
+      if (problem !== undefined) {
+        up.push(i);
+        return problem;
+      }
+    }
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    // A key's problem is reported at its object's path.
+    if (!isStorableText(key)) return UNSTORABLE_TEXT;
+    const problem = unstorable(record[key], level + 1, up);
+    if (problem !== undefined) {
+      up.push(key);
+      return problem;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Refuses a payload holding what Postgres cannot store — text with a NUL character or an
  * unpaired UTF-16 surrogate (a truncated emoji), an integer beyond 64 bits, nesting deeper than
  * 64 levels — naming the path. Such a record is quarantined instead of failing its whole page.
  * @throws NormalizeError
  */
 export function assertStorable(value: unknown, path = "$", depth = 0): void {
-  if (depth > MAX_DEPTH) throw new NormalizeError(`${path}: nested deeper than ${MAX_DEPTH} levels`);
-  if (typeof value === "string") {
-    if (storableText(value) !== value) {
-      throw new NormalizeError(
-        `${path}: text with a NUL character or an unpaired surrogate, which Postgres cannot store`,
-      );
+  const up: StepsUp = [];
+  const problem = unstorable(value, depth, up);
+  if (problem !== undefined) throw new NormalizeError(`${pathOf(path, up)}: ${problem}`);
+}
+
+/** What in a row's field `value` is implausible, or undefined; the path below it is left in `up`. */
+function implausible(value: unknown, up: StepsUp): string | undefined {
+  if (value instanceof Date) {
+    const year = value.getUTCFullYear();
+    return year >= 1900 && year <= 2999 ? undefined : `${value.toISOString()} is not a plausible date`;
+  }
+  if (typeof value === "number") {
+    return Number.isInteger(value) && Math.abs(value) > INT32_MAX
+      ? `${value} is beyond a 32-bit integer`
+      : undefined;
+  }
+  if (typeof value === "bigint") {
+    return value > INT64_MAX || value < -INT64_MAX - 1n ? `${value} is beyond a 64-bit integer` : undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = implausible(value[i], up);
+      if (problem !== undefined) {
+        up.push(i);
+        return problem;
+      }
     }
-  } else if (typeof value === "bigint") {
-    if (value > INT64_MAX || value < -INT64_MAX - 1n)
-      throw new NormalizeError(`${path}: ${value} is beyond a 64-bit integer`);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => assertStorable(v, `${path}[${i}]`, depth + 1));
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, v] of Object.entries(value)) {
-      assertStorable(key, path);
-      assertStorable(v, `${path}.${key}`, depth + 1);
+    return undefined;
+  }
+  return implausibleField(value as Record<string, unknown>, up);
+}
+
+/** The first implausible field of `record`, or undefined; the path to it is left in `up`. */
+function implausibleField(record: Record<string, unknown>, up: StepsUp): string | undefined {
+  for (const key of Object.keys(record)) {
+    const problem = implausible(record[key], up);
+    if (problem !== undefined) {
+      up.push(key);
+      return problem;
     }
   }
+  return undefined;
 }
 
 /**
@@ -54,22 +131,9 @@ export function assertStorable(value: unknown, path = "$", depth = 0): void {
  * @throws NormalizeError
  */
 export function assertPlausible(row: object, path = ""): void {
-  for (const [key, value] of Object.entries(row)) {
-    const at = path ? `${path}.${key}` : key;
-    if (value instanceof Date) {
-      const year = value.getUTCFullYear();
-      if (!(year >= 1900 && year <= 2999))
-        throw new NormalizeError(`${at}: ${value.toISOString()} is not a plausible date`);
-    } else if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) > INT32_MAX) {
-      throw new NormalizeError(`${at}: ${value} is beyond a 32-bit integer`);
-    } else if (typeof value === "bigint" && (value > INT64_MAX || value < -INT64_MAX - 1n)) {
-      throw new NormalizeError(`${at}: ${value} is beyond a 64-bit integer`);
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => assertPlausible({ [`${key}[${i}]`]: v as unknown }, path));
-    } else if (typeof value === "object" && value !== null) {
-      assertPlausible(value as object, at);
-    }
-  }
+  const up: StepsUp = [];
+  const problem = implausibleField(row as Record<string, unknown>, up);
+  if (problem !== undefined) throw new NormalizeError(`${pathOf(path, up)}: ${problem}`);
 }
 
 /**
@@ -92,7 +156,7 @@ export function checked<T extends { vendorId: string }>(raw: unknown, build: () 
 
 /** sha256 hex of a canonical JSON text: the change detector beside every raw payload. */
 export function hashRaw(rawJson: string): string {
-  return createHash("sha256").update(rawJson).digest("hex");
+  return hash("sha256", rawJson, "hex");
 }
 
 /**

@@ -42,6 +42,11 @@ export async function quarantineRecords(tx: SqlClient, rows: readonly Quarantine
 // eslint-disable-next-line no-control-regex -- NUL is exactly the character Postgres refuses
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Whether Postgres can store `text` as it is (no NUL, no unpaired surrogate): `storableText` leaves it unchanged. */
+export function isStorableText(text: string): boolean {
+  return text.search(UNSTORABLE) === -1;
+}
+
 /** `text` with NUL and unpaired surrogates replaced by visible `\uXXXX` escapes. */
 export function storableText(text: string): string {
   return text.replace(UNSTORABLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
