@@ -87,6 +87,11 @@ describe("CoupangClient.listOrderSheets / orderSheetPages", () => {
     expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({ vendorId: VENDOR, method: "GET", path: PATH, statusCode: 200 });
     expect(events[0]!.durationMs).toBeGreaterThanOrEqual(0);
+    // What receiving each answer cost besides HTTP: the lossless parse, then the validation.
+    for (const { receiveTimings } of pages) {
+      expect(receiveTimings!.parseCpuMs).toBeGreaterThanOrEqual(0);
+      expect(receiveTimings!.validateCpuMs).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it("sends the query bytes it signed: got does not re-encode them", async () => {
@@ -94,7 +99,12 @@ describe("CoupangClient.listOrderSheets / orderSheetPages", () => {
     const { baseUrl, requests } = await fakeCoupang(() => page([]));
     const client = makeClient(baseUrl, { requestedBy: "ops@seller" });
     const result = await client.listOrderSheets({ ...QUERY, maxPerPage: 10, nextToken: token });
-    expect(result).toEqual({ orders: [], rejected: [], nextToken: undefined });
+    expect(result).toEqual({
+      orders: [],
+      rejected: [],
+      nextToken: undefined,
+      receiveTimings: { parseCpuMs: expect.any(Number), validateCpuMs: expect.any(Number) },
+    });
     expect(encodeQueryComponent(token)).toBe("a%2Bb%2Fc%3Dd%20e%27f~%C3%A9%26g");
     expect(requests[0]!.url).toBe(
       `${PATH}?createdAtFrom=2025-01-01&createdAtTo=2025-01-02&maxPerPage=10&status=INSTRUCT&nextToken=a%2Bb%2Fc%3Dd%20e%27f~%C3%A9%26g`,

@@ -54,8 +54,13 @@ import { validateRecords } from "./schemas/validate.js";
 import type { RejectedRecord, ValidRecord } from "./schemas/validate.js";
 import { returnWithdrawalSchema } from "./schemas/withdrawals.js";
 import type { ReturnWithdrawal } from "./schemas/withdrawals.js";
-import { Transport } from "./transport.js";
-import type { CallSpec, CoupangResponseEvent } from "./transport.js";
+import {
+  Transport,
+  cpuMsSince,
+  type CallSpec,
+  type CoupangResponseEvent,
+  type JsonResponse,
+} from "./transport.js";
 
 export type { CoupangResponseEvent } from "./transport.js";
 export type { PageOptions } from "./paging.js";
@@ -127,10 +132,22 @@ export interface OrderSheetTimeFrameQuery {
   createdAtTo: string;
 }
 
+/**
+ * What receiving one list answer cost this process, in CPU milliseconds (user + system, so a busy
+ * machine does not inflate them as it does wall time): the transport's lossless JSON parse of the
+ * body, then the schema validation of its records. HTTP time is in `CoupangResponseEvent`.
+ */
+export interface ReceiveTimings {
+  parseCpuMs: number;
+  validateCpuMs: number;
+}
+
 /** Valid POs and rejected raw records of one answer. */
 export interface OrderSheetList {
   orders: Array<ValidRecord<OrderSheet>>;
   rejected: RejectedRecord[];
+  /** Set by the client on every answer it receives; absent on lists built elsewhere (fakes, tests). */
+  receiveTimings?: ReceiveTimings;
 }
 
 /** One PO list page: valid POs, rejected raw records, and the token of the next page. */
@@ -353,7 +370,8 @@ export class CoupangClient {
    * an offset and plain KRW numbers; the schema turns them into instants and numbers.
    *
    * Each record is validated on its own (`orders` / `rejected`); `nextToken` is `undefined` on
-   * the last page. Throws `CoupangInputError` before calling when `status` is not one of the six,
+   * the last page; `receiveTimings` holds the CPU time of its parse and validation. Throws
+   * `CoupangInputError` before calling when `status` is not one of the six,
    * a date is not `yyyy-MM-dd`, `createdAtFrom > createdAtTo`, the span exceeds 31 days (both
    * ends inclusive) or `maxPerPage` is not 1–50; `CoupangPayloadError` when the envelope has no
    * `data` array or an unreadable `nextToken`; otherwise the transport's `CoupangError`s.
@@ -372,7 +390,7 @@ export class CoupangClient {
       query.maxPerPage ?? MAX_ORDERSHEETS_PER_PAGE,
       MAX_ORDERSHEETS_PER_PAGE,
     );
-    const { envelope, context } = await this.send({
+    const { envelope, context, parseCpuMs } = await this.send({
       method: "GET",
       path,
       extended: true,
@@ -384,8 +402,10 @@ export class CoupangClient {
         ["nextToken", query.nextToken === "" ? undefined : query.nextToken],
       ],
     });
+    const validating = process.cpuUsage();
     const { valid, rejected } = validateRecords(orderSheetSchema, listData(envelope, context));
-    return { orders: valid, rejected, nextToken: readNextToken(envelope, context) };
+    const receiveTimings = { parseCpuMs, validateCpuMs: cpuMsSince(validating) };
+    return { orders: valid, rejected, nextToken: readNextToken(envelope, context), receiveTimings };
   }
 
   /**
@@ -424,7 +444,7 @@ export class CoupangClient {
       "minute",
       DAY_MS,
     );
-    const { envelope, context } = await this.send({
+    const { envelope, context, parseCpuMs } = await this.send({
       method: "GET",
       path,
       extended: true,
@@ -435,8 +455,13 @@ export class CoupangClient {
         ["status", query.status],
       ],
     });
+    const validating = process.cpuUsage();
     const { valid, rejected } = validateRecords(orderSheetSchema, listData(envelope, context));
-    return { orders: valid, rejected };
+    return {
+      orders: valid,
+      rejected,
+      receiveTimings: { parseCpuMs, validateCpuMs: cpuMsSince(validating) },
+    };
   }
 
   /**
@@ -1100,15 +1125,15 @@ export class CoupangClient {
   }
 
   /** One call through the transport; the answer must be an envelope object. */
-  private async send(spec: CallSpec): Promise<Answer> {
-    const { statusCode, body } = await this.transport.call(spec);
+  private async send(spec: CallSpec): Promise<Answer & Pick<JsonResponse, "parseCpuMs">> {
+    const { statusCode, body, parseCpuMs } = await this.transport.call(spec);
     const context: CallContext = {
       vendorId: this.vendorId,
       method: spec.method,
       path: spec.path,
       statusCode,
     };
-    return { envelope: envelopeOf(body ?? {}, context), context };
+    return { envelope: envelopeOf(body ?? {}, context), context, parseCpuMs };
   }
 
   private parseRecord<S extends z.ZodType>(

@@ -17,6 +17,7 @@ export type {
   OrderSheetQuery,
   OrderSheetTimeFrameQuery,
   PageOptions,
+  ReceiveTimings,
   ReturnRequestList,
   ReturnRequestPage,
   ReturnRequestQuery,

@@ -66,6 +66,17 @@ export interface CallSpec {
 export interface JsonResponse {
   statusCode: number;
   body: unknown;
+  /** CPU time of the lossless parse of the body, milliseconds (0 for an empty body); see {@link cpuMsSince}. */
+  parseCpuMs: number;
+}
+
+/**
+ * CPU milliseconds (user + system) this process spent since `start` (`process.cpuUsage()`): the
+ * cost of a synchronous step, which wall time overstates on a busy machine.
+ */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 /** Longest wait between got's own retries; longer backoff belongs to the job queue. */
@@ -197,9 +208,11 @@ export class Transport {
         now: this.options.now(),
       });
     }
-    if (text.trim() === "") return { statusCode, body: null };
+    if (text.trim() === "") return { statusCode, body: null, parseCpuMs: 0 };
     try {
-      return { statusCode, body: parseJson(text) };
+      const parsing = process.cpuUsage();
+      const parsed = parseJson(text);
+      return { statusCode, body: parsed, parseCpuMs: cpuMsSince(parsing) };
     } catch {
       throw new CoupangPayloadError({
         vendorId: this.vendorId,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CoupangAuthError, CoupangClient } from "@cos/coupang";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import {
@@ -255,13 +255,20 @@ describe("failed slices: a window that keeps failing is split, recorded and retr
     await loopOnBadDay(CRASH);
     const client = clientOf(CRASH);
     const shutdown = new AbortController();
-    // A shutdown that arrives while the first failing window is being read.
+    // A shutdown that arrives while the first failing window is being read: as the runner takes
+    // up its failure, once the page before it (in hand while the failing one was read ahead) has
+    // committed its cursor.
+    const committedAt = async () => (await getCheckpoint(prisma, CRASH.vendorId, "ordersheets"))?.updatedAt;
     const source: OrderSheetSource = {
       orderSheetPages: (query, options) =>
         (async function* () {
           try {
             yield* client.orderSheetPages(query, options);
           } catch (err) {
+            const before = await committedAt();
+            await vi.waitFor(async () => expect(await committedAt()).not.toEqual(before), {
+              timeout: 10_000,
+            });
             shutdown.abort();
             throw err;
           }

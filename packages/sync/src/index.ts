@@ -28,9 +28,12 @@ export {
   type SyncReport,
 } from "./stream.js";
 export {
+  normalizeOrderSheetPage,
   orderSheetsAdapter,
   syncOrderSheets,
+  writeNormalizedOrderSheets,
   ORDERSHEETS_STREAM,
+  type NormalizedOrderSheets,
   type OrderSheetSource,
   type SyncOrderSheetsInput,
 } from "./ordersheets.js";

@@ -1,10 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
-import { CoupangClient, CoupangAuthError, stringifyJson } from "@cos/coupang";
+import { CoupangClient, CoupangAuthError, stringifyJson, type OrderSheetPage } from "@cos/coupang";
 import { CHANGE_EVENTS_CHANNEL, LeaseLostError } from "@cos/db";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, getCheckpoint, type PrismaClient } from "@cos/db";
-import { syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
+import { readCursor, type Cursor } from "./cursor.js";
+import { orderSheetsAdapter, syncOrderSheets, type OrderSheetSource } from "./ordersheets.js";
+import { runStream, type StreamAdapter } from "./stream.js";
 import { useTestDatabase } from "../../../test/support/database.js";
 import { testPlan } from "../../../test/support/simulated-vendor.js";
 
@@ -45,6 +47,11 @@ async function reset(): Promise<void> {
     "sync_leases",
     "change_events",
   );
+}
+
+/** The checkpoint's cursor (null: none committed yet, or the plan is done). */
+async function committedCursor(): Promise<Cursor | null> {
+  return readCursor((await getCheckpoint(prisma, VENDOR.vendorId, "ordersheets"))?.cursor);
 }
 
 async function dbState(): Promise<{ boxes: Map<string, string>; items: Set<string> }> {
@@ -131,13 +138,13 @@ describe("syncOrderSheets against the simulator", () => {
     const real = client();
     const stop = new AbortController();
     let pagesServed = 0;
-    // Interrupt after the third page, as a shutdown would.
+    // Interrupt after the third page, as a shutdown would: the signal comes as the fourth page is
+    // asked for, read ahead while the third commits, so the fourth is fetched and dropped.
     const interrupting: OrderSheetSource = {
       async *orderSheetPages(query, opts) {
         for await (const page of real.orderSheetPages(query, opts)) {
-          pagesServed++;
-          if (pagesServed === 3) stop.abort();
           yield page;
+          if (++pagesServed === 3) stop.abort();
         }
       },
     };
@@ -169,7 +176,7 @@ describe("syncOrderSheets against the simulator", () => {
     expect((await dbState()).boxes).toEqual(truthState().boxes);
     // The report adds the fresh plan that follows a resume; the resumed run's own row has its pages.
     const resumedRun = await prisma.syncRun.findUniqueOrThrow({ where: { id: second.runId! } });
-    // The resumed poll plus the interrupted one fetched each page exactly once.
+    // The resumed poll plus the interrupted one committed each page exactly once.
     const uninterrupted = await (async () => {
       await reset();
       return syncOrderSheets({
@@ -271,7 +278,9 @@ describe("syncOrderSheets against the simulator", () => {
         for await (const page of real.orderSheetPages(query, opts)) {
           if (++pages === 1) firstPageBoxes = page.orders.length;
           if (pages === 2) {
-            // Another poll takes the lease over, as after an expiry while this one hung.
+            // Read ahead while the first page commits: once it has, another poll takes the lease
+            // over, as after an expiry while this one hung.
+            await vi.waitFor(async () => expect(await committedCursor()).not.toBeNull());
             await prisma.$executeRawUnsafe(`UPDATE sync_leases SET owner = 'another-poll'`);
           }
           yield page;
@@ -347,6 +356,91 @@ describe("syncOrderSheets against the simulator", () => {
     } finally {
       await listener.end();
     }
+  });
+});
+
+describe("reading the next page ahead", () => {
+  afterEach(reset);
+
+  /**
+   * The ordersheets adapter over the simulator, with its pages numbered from 1 in the order they
+   * are handed out (`handedOut`): `onRequest(n)` runs as page n is asked for, before its fetch,
+   * and `onWrite(n)` before page n is written, in its transaction.
+   */
+  function numbered(hooks: { onRequest?: (n: number) => void; onWrite?: (n: number) => Promise<void> }): {
+    adapter: StreamAdapter<OrderSheetPage>;
+    handedOut: OrderSheetPage[];
+  } {
+    const real = orderSheetsAdapter(client());
+    const handedOut: OrderSheetPage[] = [];
+    const adapter: StreamAdapter<OrderSheetPage> = {
+      ...real,
+      async *pages(query, nextToken) {
+        const pages = real.pages(query, nextToken)[Symbol.asyncIterator]();
+        for (;;) {
+          hooks.onRequest?.(handedOut.length + 1);
+          const { done, value } = await pages.next();
+          if (done) return;
+          handedOut.push(value);
+          yield value;
+        }
+      },
+      async writePage(tx, vendorId, page, tally) {
+        await hooks.onWrite?.(handedOut.indexOf(page) + 1);
+        return real.writePage(tx, vendorId, page, tally);
+      },
+    };
+    return { adapter, handedOut };
+  }
+
+  const poll = (adapter: StreamAdapter<OrderSheetPage>) =>
+    runStream({ prisma, vendorId: VENDOR.vendorId, config, trigger: "manual" }, adapter);
+
+  it("fetches page k+1 while page k is written and committed", async () => {
+    const log: string[] = [];
+    const { adapter } = numbered({
+      onRequest: (n) => log.push(`request ${n}`),
+      // Page 1's write waits until page 2 is asked for: a runner that fetched only after the
+      // commit would never get past it.
+      onWrite: async (n) => {
+        if (n === 1) await vi.waitFor(() => expect(log).toContain("request 2"), { timeout: 5_000 });
+        log.push(`write ${n}`);
+      },
+    });
+    const report = await poll(adapter);
+    expect(report.outcome).toBe("completed");
+    // Every page but the last was written after the next one had been asked for.
+    const written = log.filter((entry) => entry.startsWith("write")).length;
+    expect(written).toBe(report.pages);
+    for (let n = 1; n < written; n++) {
+      expect(log.indexOf(`request ${n + 1}`)).toBeLessThan(log.indexOf(`write ${n}`));
+    }
+    expect((await dbState()).boxes).toEqual(truthState().boxes);
+  });
+
+  it("a fetch failing while page k commits leaves page k and its cursor committed, and skips nothing", async () => {
+    const outage = new Error("the gateway went away");
+    const { adapter, handedOut } = numbered({
+      onRequest: (n) => {
+        if (n === 3) throw outage;
+      },
+    });
+    expect(await poll(adapter).catch((e: unknown) => e)).toBe(outage);
+    const [first, second] = handedOut as [OrderSheetPage, OrderSheetPage];
+    expect(handedOut).toHaveLength(2);
+    const boxes = new Set([...first.orders, ...second.orders].map((o) => String(o.value.shipmentBoxId)));
+    expect(new Set((await dbState()).boxes.keys())).toEqual(boxes);
+    expect((await committedCursor())?.nextToken).toBe(second.nextToken ?? null);
+
+    const resumed = await syncOrderSheets({
+      prisma,
+      source: client(),
+      vendorId: VENDOR.vendorId,
+      config,
+      trigger: "manual",
+    });
+    expect(resumed.plan?.resumed).toBe(true);
+    expect((await dbState()).boxes).toEqual(truthState().boxes);
   });
 });
 

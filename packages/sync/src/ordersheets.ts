@@ -98,18 +98,38 @@ export function syncOrderSheets(input: SyncOrderSheetsInput): Promise<SyncReport
 }
 
 /**
- * Writes one page of ordersheets in the caller's transaction: normalizes it, upserts its boxes
- * and items, quarantines what cannot be stored, and adds to `tally`. The one write path of the
+ * Writes one page of ordersheets in the caller's transaction: normalizes it
+ * ({@link normalizeOrderSheetPage}), then upserts its boxes and items and quarantines what cannot
+ * be stored ({@link writeNormalizedOrderSheets}), adding to `tally`. The one write path of the
  * live poll and of a resync.
  * @returns the change events, for {@link appendPageEvents} as the transaction's last statement.
  */
-export async function writeOrderSheetPage(
+export function writeOrderSheetPage(
   tx: Tx,
   vendorId: string,
   page: OrderSheetPage,
   tally: PageTally,
 ): Promise<ChangeEventDraft[]> {
-  const { rows, rejected } = normalizePage(vendorId, page);
+  return writeNormalizedOrderSheets(tx, vendorId, normalizeOrderSheetPage(vendorId, page), tally);
+}
+
+/** A page of ordersheets normalized: the rows to upsert, and the records to quarantine. */
+export interface NormalizedOrderSheets {
+  rows: ShipmentBoxRow[];
+  rejected: RejectedRecord[];
+}
+
+/**
+ * The second step of {@link writeOrderSheetPage}, in the caller's transaction: upserts the
+ * normalized boxes and their items, quarantines the rejected records, and adds to `tally`.
+ * @returns the change events, for {@link appendPageEvents} as the transaction's last statement.
+ */
+export async function writeNormalizedOrderSheets(
+  tx: Tx,
+  vendorId: string,
+  { rows, rejected }: NormalizedOrderSheets,
+  tally: PageTally,
+): Promise<ChangeEventDraft[]> {
   const counts = await upsertShipmentBoxes(tx, rows);
   tally.boxesInserted += counts.boxesInserted;
   tally.boxesUpdated += counts.boxesUpdated;
@@ -121,14 +141,12 @@ export async function writeOrderSheetPage(
 }
 
 /**
- * Normalizes the valid records of a page; a record that validates but cannot be stored joins
- * the page's rejected records, so one bad record never holds back the rest of the page. Should a
- * box appear twice in a page (a duplicated page), the later copy wins.
+ * The first step of {@link writeOrderSheetPage}: normalizes the valid records of a page (CPU
+ * only); a record that validates but cannot be stored joins the page's rejected records, so one
+ * bad record never holds back the rest of the page. Should a box appear twice in a page (a
+ * duplicated page), the later copy wins.
  */
-function normalizePage(
-  vendorId: string,
-  page: OrderSheetPage,
-): { rows: ShipmentBoxRow[]; rejected: RejectedRecord[] } {
+export function normalizeOrderSheetPage(vendorId: string, page: OrderSheetPage): NormalizedOrderSheets {
   const { rows, rejected } = normalizeRecords(vendorId, page.orders, page.rejected, normalizeOrderSheet);
   const byBox = new Map(rows.map((row) => [row.shipmentBoxId, row]));
   return { rows: [...byBox.values()], rejected };

@@ -125,7 +125,7 @@ export interface PollInput {
   config: PlanConfig;
   trigger: "schedule" | "manual" | "demo";
   now?: () => Date;
-  /** Aborted on shutdown: the poll stops after the page in hand has committed. */
+  /** Aborted on shutdown: the poll stops after the page in hand has committed (a page read ahead is dropped). */
   signal?: AbortSignal;
   /** The client's running count of HTTP attempts for this vendor (retries and failures
    * included), read before and after to report what the poll cost. Default: pages fetched. */
@@ -135,7 +135,8 @@ export interface PollInput {
 /**
  * Polls one stream of one vendor: plans the windows (or resumes the cursor of an interrupted
  * poll), pages through every (window, status), and commits each page's rows, quarantined
- * records, the advanced cursor and the page's change events in one transaction.
+ * records, the advanced cursor and the page's change events in one transaction. The next page of
+ * a query is fetched while the page in hand commits, one page ahead at most ({@link readAhead}).
  * `synced_through` moves only when the hot queries are complete, and never past `now − lag`.
  * Runs under the (vendor, stream) lease, or not at all (`skipped`).
  *
@@ -351,7 +352,7 @@ async function runPlan<P extends { nextToken: string | undefined }>(
     const startToken = resumeToken;
     resumeToken = null;
     try {
-      for await (const page of adapter.pages(query, startToken)) {
+      for await (const page of readAhead(adapter.pages(query, startToken), signal)) {
         failuresInARow = 0;
         report.apiCalls++;
         report.pages++;
@@ -420,6 +421,49 @@ async function runPlan<P extends { nextToken: string | undefined }>(
   }
   report.outcome = "completed";
   return recorded;
+}
+
+/**
+ * The pages of `pages`, the next one requested as soon as a page is handed out: its fetch (HTTP,
+ * parse, validation) runs while the runner writes and commits the page in hand. One page ahead
+ * at most, so a poll holds two pages at most, and none once `signal` is aborted (the runner stops
+ * after the page in hand). A fetch's outcome is taken only when the runner asks for that page,
+ * after the commit: a fetch of page k+1 that fails throws after page k and its cursor have
+ * committed, as it did without reading ahead. When the runner stops early (a shutdown, a failed
+ * commit, a lost lease), the page read ahead is awaited and dropped, a failure of it included,
+ * and `pages` is closed.
+ */
+async function* readAhead<P>(
+  pages: AsyncIterable<P>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<P, void, undefined> {
+  const source = pages[Symbol.asyncIterator]();
+  // Settled at once, so that a fetch failing while the page in hand commits, or after the runner
+  // stopped, is never an unhandled rejection.
+  const request = (): Promise<{ read: IteratorResult<P> } | { error: unknown }> =>
+    source.next().then(
+      (read) => ({ read }),
+      (error: unknown) => ({ error }),
+    );
+  let ahead: ReturnType<typeof request> | undefined;
+  let ended = false;
+  try {
+    for (;;) {
+      const next = await (ahead ?? request());
+      if ("error" in next || next.read.done) {
+        ended = true;
+        if ("error" in next) throw next.error;
+        return;
+      }
+      ahead = signal?.aborted ? undefined : request();
+      yield next.read.value;
+    }
+  } finally {
+    if (!ended) {
+      await ahead;
+      await source.return?.();
+    }
+  }
 }
 
 /**
