@@ -18,6 +18,7 @@ import {
 import { requestResync, resyncDequeue } from "@cos/ops";
 import type { CommandInput } from "@cos/outbox";
 import {
+  bootPollJobOptions,
   createQueueFactory,
   JOBS,
   parseJobData,
@@ -54,6 +55,7 @@ import type { Logger } from "./logger.js";
 import { createMetrics, endpointOf, type WorkerMetrics } from "./metrics.js";
 import { startOutbound, type DrainOutcome } from "./outbound.js";
 import { startRetention } from "./retention.js";
+import { bootEach } from "./boot.js";
 
 /** Emitted after every poll, for the demo and for tests. */
 export type PollOutcome =
@@ -242,8 +244,10 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   const clients = clientsFor("");
   const resyncClients = clientsFor(RESYNC_LANE);
 
-  for (const v of config.vendors)
-    await ensureVendorAccount(prisma, { vendorId: v.vendorId, name: v.name ?? null });
+  const pairs = config.vendors.flatMap((v) => STREAMS.map((stream) => ({ vendorId: v.vendorId, stream })));
+  await bootEach(config.vendors, (v) =>
+    ensureVendorAccount(prisma, { vendorId: v.vendorId, name: v.name ?? null }),
+  );
 
   const inbound: QueueHandle<JobData<"poll">> = queues.queue(JOBS.poll.queue);
   // Once closing, connection errors are the expected echo of our own shutdown (the Postgres
@@ -253,40 +257,33 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     if (!closing) log.error({ err }, what);
   };
   inbound.on("error", onError("inbound queue error"));
-  const keep = new Set<string>();
-  for (const v of config.vendors) {
-    for (const stream of STREAMS) {
-      await upsertPollScheduler(inbound, v.vendorId, stream, config.pollIntervalMs);
-      keep.add(pollSchedulerId(v.vendorId, stream));
-    }
-  }
+  const keep = new Set(pairs.map((p) => pollSchedulerId(p.vendorId, p.stream)));
+  await bootEach(pairs, (p) => upsertPollScheduler(inbound, p.vendorId, p.stream, config.pollIntervalMs));
   const removed = await pruneSchedulers(inbound, keep);
   if (removed.length > 0) log.info({ removed }, "removed schedulers of vendors no longer configured");
   // The daily count reconciliation of every stream that has a census (pitfalls M-9).
   const reconcileQueue: QueueHandle<JobData<"reconcile">> = queues.queue(JOBS.reconcile.queue);
   reconcileQueue.on("error", onError("reconcile queue error"));
-  const keepReconcile = new Set<string>();
-  for (const v of config.vendors) {
-    for (const stream of STREAMS) {
-      if (!streamAdapter(stream, { source: clients.get(v.vendorId)!, prisma }).reconcile) continue;
-      await upsertReconcileScheduler(reconcileQueue, v.vendorId, stream, config.reconcile.hourKst);
-      keepReconcile.add(reconcileSchedulerId(v.vendorId, stream));
-    }
-  }
+  const censused = pairs.filter(
+    (p) => streamAdapter(p.stream, { source: clients.get(p.vendorId)!, prisma }).reconcile,
+  );
+  const keepReconcile = new Set(censused.map((p) => reconcileSchedulerId(p.vendorId, p.stream)));
+  await bootEach(censused, (p) =>
+    upsertReconcileScheduler(reconcileQueue, p.vendorId, p.stream, config.reconcile.hourKst),
+  );
   const removedReconcile = await pruneSchedulers(reconcileQueue, keepReconcile);
   if (removedReconcile.length > 0)
     log.info({ removed: removedReconcile }, "removed reconcile schedulers no longer configured");
   // Poll at once rather than at the scheduler's next tick: a restart resumes an interrupted poll
-  // now. The lease makes this harmless when the scheduler's own job runs at the same moment.
-  for (const v of config.vendors) {
-    for (const stream of STREAMS) {
-      await inbound.add(
-        JOBS.poll.name,
-        parseJobData("poll", { vendorId: v.vendorId, stream, trigger: "manual" }),
-        JOBS.poll.opts,
-      );
-    }
-  }
+  // now. The lease makes this harmless when the scheduler's own job runs at the same moment, and
+  // the deduplication keeps workers booting together from queueing a poll each.
+  await bootEach(pairs, (p) =>
+    inbound.add(
+      JOBS.poll.name,
+      parseJobData("poll", { vendorId: p.vendorId, stream: p.stream, trigger: "manual" }),
+      bootPollJobOptions(p.vendorId, p.stream),
+    ),
+  );
 
   const shutdown = new AbortController();
   /** Per vendor: no calls until `until` (epoch ms), after an error retrying would not heal. */

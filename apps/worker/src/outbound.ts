@@ -31,6 +31,7 @@ import {
 } from "@cos/queue";
 import type { WorkerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { bootEach } from "./boot.js";
 
 /** Emitted after every drain job of a vendor (not after a scheduler's tick), for tests and metrics. */
 export type DrainOutcome =
@@ -97,11 +98,10 @@ export async function startOutbound(options: OutboundOptions): Promise<Outbound>
   const { config, prisma, clients, log } = options;
   const queue: QueueHandle<JobData<"drain">> = options.queues.queue(JOBS.drain.queue);
   queue.on("error", options.onError("outbound queue error"));
-  const keep = new Set<string>();
-  for (const v of config.vendors) {
-    await upsertDrainScheduler(queue, v.vendorId, config.outbox.drainIntervalMs);
-    keep.add(drainSchedulerId(v.vendorId));
-  }
+  const keep = new Set(config.vendors.map((v) => drainSchedulerId(v.vendorId)));
+  await bootEach(config.vendors, (v) =>
+    upsertDrainScheduler(queue, v.vendorId, config.outbox.drainIntervalMs),
+  );
   const removed = await pruneSchedulers(queue, keep);
   if (removed.length > 0) log.info({ removed }, "removed drain schedulers of vendors no longer configured");
 

@@ -102,6 +102,16 @@ export function drainJobOptions(vendorId: string): JobsOptions {
   return { ...JOBS.drain.opts, deduplication: { id: `drain:${vendorId}`, keepLastIfActive: true } };
 }
 
+/**
+ * Options of the poll a worker queues for (vendor, stream) at boot, deduplicated across the
+ * deployment: while one boot poll of the pair waits or runs, another worker's boot adds nothing.
+ * Without it, P processes booting together queue P polls of every pair (4,000 × P for 1,000
+ * vendors), and the schedulers' polls wait behind that backlog for minutes (BENCHMARKS.md §7).
+ */
+export function bootPollJobOptions(vendorId: string, stream: Stream): JobsOptions {
+  return { ...JOBS.poll.opts, deduplication: { id: `boot:${vendorId}:${stream}` } };
+}
+
 /** The id of a resync window's job: one per window, so asking twice never queues it twice. */
 export function resyncJobId(resyncId: string, index: number): string {
   return `resync-${resyncId}-${index}`;

@@ -9,6 +9,7 @@ export {
 export {
   JOBS,
   STREAMS,
+  bootPollJobOptions,
   drainJobOptions,
   drainSchedulerId,
   parseJobData,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createQueueFactory, type QueueBackendConfig, type QueueHandle } from "./backend.js";
-import { pollSchedulerId, type JobData } from "./catalog.js";
+import { bootPollJobOptions, JOBS, parseJobData, pollSchedulerId, type JobData } from "./catalog.js";
 import { pruneSchedulers, upsertPollScheduler } from "./schedulers.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
 
@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 
 const backends: Array<{ name: string; skip: boolean; config: () => QueueBackendConfig }> = [
-  { name: "postgres", skip: false, config: () => ({ kind: "postgres", url: db.url, schema: "bullmq_test" }) },
+  {
+    name: "postgres",
+    skip: false,
+    config: () => ({ kind: "postgres", url: db.url, schema: `bullmq_${randomBytes(4).toString("hex")}` }),
+  },
   {
     name: "redis",
     skip: redisUrl === null,
@@ -57,6 +61,23 @@ describe.each(backends)("job schedulers on $name", ({ skip, config }) => {
       const removed = await pruneSchedulers(queue, new Set([pollSchedulerId("A00000001", "ordersheets")]));
       expect(removed).toEqual(["poll:A00000002:ordersheets"]);
       expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(["poll:A00000001:ordersheets"]);
+    }),
+  );
+
+  it.skipIf(skip)("queues one boot poll per (vendor, stream) however many workers boot together", () =>
+    withInbound(config(), async (queue) => {
+      const bootPoll = (vendorId: string, stream: "ordersheets" | "returnRequests") =>
+        queue.add(
+          JOBS.poll.name,
+          parseJobData("poll", { vendorId, stream, trigger: "manual" }),
+          bootPollJobOptions(vendorId, stream),
+        );
+      for (let worker = 0; worker < 4; worker++) {
+        await bootPoll("A00000001", "ordersheets");
+        await bootPoll("A00000001", "returnRequests");
+        await bootPoll("A00000002", "ordersheets");
+      }
+      expect(await queue.getJobCounts("waiting", "delayed")).toEqual({ waiting: 3, delayed: 0 });
     }),
   );
 
