@@ -3,9 +3,21 @@ import type { CallContext } from "./envelope.js";
 
 /** Options of every paged listing (`…Pages` methods of the client). */
 export interface PageOptions {
-  /** Safety cap on pages per listing; default 10 000. Reaching it is an error, never a silent stop. */
+  /**
+   * Safety cap on pages per listing; default {@link DEFAULT_MAX_PAGES}. Reaching it is an error,
+   * never a silent stop.
+   */
   maxPages?: number;
 }
+
+/**
+ * Pages one listing may take: 100,000 pages of 50, 5,000,000 records. A repeated cursor is caught
+ * on its own (a paging loop); this bounds a listing whose cursors never repeat nor end. It must
+ * stay far above a real list: a large seller's 31-day FINAL_DELIVERY list holds ~870,000 boxes, and
+ * the former cap of 10,000 pages made a 1,000,000-order backfill split that window and read its
+ * first 500,000 boxes again (BENCHMARKS.md §5).
+ */
+export const DEFAULT_MAX_PAGES = 100_000;
 
 /** How {@link paginate} walks one listing. */
 export interface Pager<P, C extends string | number> {
@@ -35,7 +47,7 @@ export async function* paginate<P, C extends string | number>(
   options: PageOptions = {},
 ): AsyncGenerator<P, void, undefined> {
   const { context, cursorName } = pager;
-  const maxPages = options.maxPages ?? 10_000;
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   if (!Number.isInteger(maxPages) || maxPages < 1) {
     throw new CoupangInputError({
       ...context,
