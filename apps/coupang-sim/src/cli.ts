@@ -6,7 +6,14 @@
  * lives (activity `normal`) and to Coupang's throttle (10 calls/s per vendor).
  */
 import { Command, InvalidArgumentError } from "commander";
-import { DEFAULT_VENDOR, WORLD_DEFAULTS, startSimulator, type FaultRuleInput } from "./index.js";
+import {
+  DEFAULT_VENDOR,
+  WORLD_DEFAULTS,
+  derivedVendors,
+  startSimulator,
+  type FaultRuleInput,
+  type SimVendor,
+} from "./index.js";
 
 function integer(value: string): number {
   const n = Number(value);
@@ -52,6 +59,7 @@ interface CliOptions {
   accessKey: string;
   secretKey: string;
   userId?: string;
+  vendors?: number;
   listLagMinutes: number;
   ackLagMinutes: number;
   exchangeBoxLagMinutes: number;
@@ -85,6 +93,11 @@ async function main(): Promise<void> {
     .option("--access-key <key>", "access key clients sign with", DEFAULT_VENDOR.accessKey)
     .option("--secret-key <key>", "secret key clients sign with", DEFAULT_VENDOR.secretKey)
     .option("--user-id <login>", "WING login the cancel API must name as userId (default: any)")
+    .option(
+      "--vendors <n>",
+      "serve n derived vendors A00000001… (keys sim-access-key-<n>/sim-secret-key-<n>, --orders each) instead of --vendor-id",
+      integer,
+    )
     .option(
       "--list-lag-minutes <n>",
       "minutes after payment before an order is listed",
@@ -124,6 +137,18 @@ async function main(): Promise<void> {
     .parse();
   const o = program.opts<CliOptions>();
 
+  const vendors: SimVendor[] =
+    o.vendors !== undefined
+      ? derivedVendors(o.vendors)
+      : [
+          {
+            vendorId: o.vendorId,
+            accessKey: o.accessKey,
+            secretKey: o.secretKey,
+            ...(o.userId !== undefined ? { userId: o.userId } : {}),
+          },
+        ];
+  const first = vendors[0]!;
   const started = performance.now();
   const sim = await startSimulator({
     seed: o.seed,
@@ -133,14 +158,7 @@ async function main(): Promise<void> {
     ackVisibilityLagMinutes: o.ackLagMinutes,
     exchangeBoxLagMinutes: o.exchangeBoxLagMinutes,
     signatureSkewSeconds: o.signatureSkewSeconds,
-    vendors: [
-      {
-        vendorId: o.vendorId,
-        accessKey: o.accessKey,
-        secretKey: o.secretKey,
-        ...(o.userId !== undefined ? { userId: o.userId } : {}),
-      },
-    ],
+    vendors,
     ...(o.anchor !== undefined ? { anchor: o.anchor } : {}),
     clock: o.clock,
     ...(o.startAt !== undefined ? { startAt: o.startAt } : {}),
@@ -160,17 +178,19 @@ async function main(): Promise<void> {
   const memory = process.memoryUsage();
   const megabytes = ((memory.heapUsed + memory.arrayBuffers) / 1e6).toFixed(0);
   const world = sim.world;
-  const counts = world.groundTruthCounts(o.vendorId, sim.clock.now());
+  const counts = world.groundTruthCounts(first.vendorId, sim.clock.now());
   process.stdout.write(
     [
       `Coupang simulator listening on ${sim.url}`,
       `  world      seed ${world.options.seed}, ${world.options.orders} boxes over ${world.options.days} days before ${world.options.anchor.toISOString()} (${counts.boxes} listed now); generated in ${seconds} s, ${megabytes} MB in use`,
       `  time       ${o.clock} clock; list lag ${o.listLagMinutes} min, acknowledgement lag ${o.ackLagMinutes} min, exchange box lag ${o.exchangeBoxLagMinutes} min`,
       `  activity   ${o.activity}${o.activity === "normal" ? ` (${world.activity.newOrdersPerHour.toFixed(1)} new orders/h)` : ""}; rate limit ${o.rateLimit > 0 ? `${o.rateLimit}/s, ${o.blockSeconds} s block` : "off"}; ${o.fault.length} fault rule(s)`,
-      `  vendorId   ${o.vendorId}`,
-      `  accessKey  ${o.accessKey}`,
-      `  secretKey  ${o.secretKey}`,
-      `  try        GET ${sim.url}/v2/providers/openapi/apis/api/v4/vendors/${o.vendorId}/ordersheets?createdAtFrom=…&createdAtTo=…&status=ACCEPT (signed)`,
+      vendors.length > 1
+        ? `  vendors    ${vendors.length}: ${first.vendorId} … ${vendors.at(-1)!.vendorId}, keys sim-access-key-<n> / sim-secret-key-<n> (counts above: ${first.vendorId}'s)`
+        : `  vendorId   ${first.vendorId}`,
+      `  accessKey  ${first.accessKey}`,
+      `  secretKey  ${first.secretKey}`,
+      `  try        GET ${sim.url}/v2/providers/openapi/apis/api/v4/vendors/${first.vendorId}/ordersheets?createdAtFrom=…&createdAtTo=…&status=ACCEPT (signed)`,
       `  admin      ${sim.url}/__sim/health  /__sim/calls  /__sim/writes  /__sim/clock  /__sim/faults  /__sim/ground-truth?full=1`,
       "",
     ].join("\n"),

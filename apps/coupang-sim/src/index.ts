@@ -22,6 +22,7 @@ export {
 } from "./http/faults.js";
 export { RATE_LIMIT_DEFAULTS, type RateLimitOptions } from "./http/ratelimit.js";
 export type { RepeatedWrite, WriteRecord } from "./http/writes.js";
+export type { VendorCalls } from "./http/calls.js";
 export { EVENT_TYPES } from "./http/routes/admin.js";
 export { NO_ACTIVITY, normalActivity, type Activity, type ActivityOption } from "./world/activity.js";
 export { Clock, type ClockMode } from "./world/clock.js";
@@ -52,6 +53,7 @@ export {
 export {
   DEFAULT_VENDOR,
   WORLD_DEFAULTS,
+  derivedVendors,
   World,
   type GroundTruthCounts,
   type WorldOptions,

@@ -1,4 +1,4 @@
-import { CallCounter } from "./http/calls.js";
+import { CallCounter, VendorCallLog } from "./http/calls.js";
 import { FaultInjector } from "./http/faults.js";
 import { RateLimiter, type RateLimitOptions } from "./http/ratelimit.js";
 import { WriteLog } from "./http/writes.js";
@@ -21,6 +21,7 @@ export interface StateSettings {
 export class SimState {
   world: World;
   readonly calls = new CallCounter();
+  readonly vendorCalls = new VendorCallLog();
   readonly writes = new WriteLog();
   readonly faults: FaultInjector;
   readonly limiter: RateLimiter | undefined;
@@ -53,6 +54,7 @@ export class SimState {
   reset(): void {
     this.world = World.generate(this.worldOptions);
     this.calls.reset();
+    this.vendorCalls.reset();
     this.writes.clear();
     this.faults.clear();
     this.limiter?.reset();

@@ -69,6 +69,18 @@ describe("per-vendor rate limit (§10, B-4)", () => {
     expect(after.headers.get("x-cag-warnings")).toBeNull();
     // Calls are counted whether throttled or not.
     expect(sim.calls().total).toBe(16);
+    // The call log has each vendor's let-through calls at their instants, and the verdicts.
+    const log = await api.admin<Record<string, { admitted: number[]; warned: number; throttled: number }>>(
+      "GET",
+      "calls/vendors",
+    );
+    const mine = log.body[DEFAULT_VENDOR.vendorId]!;
+    expect(mine.admitted).toEqual([
+      ...Array.from({ length: 10 }, () => anchor.getTime()),
+      anchor.getTime() + 120_000,
+    ]);
+    expect([mine.warned, mine.throttled]).toEqual([2, 4]);
+    expect(log.body[other.vendorId]).toEqual({ admitted: [anchor.getTime()], warned: 0, throttled: 0 });
   });
 
   it("is a sliding one-second window: ten calls a second forever never trip it", () => {

@@ -69,7 +69,8 @@ export type HungSockets = Set<Socket>;
  * Registers `route` the way every Coupang endpoint runs, in this order:
  * 1. count the call (`"<METHOD> <endpoint>"`, rejected calls included);
  * 2. verify the signature (§1) → 401 `{"code":"ERROR",…}` with `x-sim-auth-reason`;
- * 3. the vendor's throttle (§10, B-4) → 429, or `X-CAG-Warnings` near the limit;
+ * 3. the vendor's throttle (§10, B-4) → 429, or `X-CAG-Warnings` near the limit; either way the
+ *    call goes in the vendor's call log;
  * 4. faults before the handler (latency, status, reset);
  * 5. bring the world to now and run the handler (validation errors → their 400/500), a batch
  *    write asking the `rowFailure` faults row by row;
@@ -113,6 +114,15 @@ export function registerCoupangRoute(
         }
         request.simVendor = auth.vendor;
         const admission = state.limiter?.admit(auth.vendor.vendorId, now.getTime());
+        state.vendorCalls.record(
+          auth.vendor.vendorId,
+          now.getTime(),
+          admission === undefined || (admission.ok && admission.warning === undefined)
+            ? "admitted"
+            : admission.ok
+              ? "warned"
+              : "throttled",
+        );
         if (admission !== undefined && !admission.ok) {
           void reply.header("x-sim-blocked-until", new Date(admission.blockedUntilMs).toISOString());
           return sendGatewayError(reply, 429, "Too Many Requests");

@@ -128,7 +128,8 @@ export class VendorBook {
     this.factory = new ContentFactory(link.seed, vendor.vendorId, index);
     this.lastOrderId = skeleton.lastOrderId;
     this.orders = skeleton.orders;
-    this.lastReceiptId = 500_000_000n + BigInt(index) * 10_000_000n;
+    // 5·10^6 IDs a vendor (a receipt steps 1–40): room for 240,000 receipts each, 1,000 vendors.
+    this.lastReceiptId = 500_000_000n + BigInt(index) * 5_000_000n;
     this.lastExchangeId = 100_000_000n + BigInt(index) * 1_000_000n;
     const s = this.store;
     s.reserve(skeleton.boxes);

@@ -131,13 +131,14 @@ function shopPrice(rng: Prng, min: number, max: number): number {
 /**
  * Builds vendor `vendorIndex`'s catalog from `rng`. IDs live in per-vendor ranges so they
  * never collide between vendors: `productId` and `sellerProductId` have 10 digits,
- * `vendorItemId` 11 digits.
+ * `vendorItemId` 11 digits, for each of the world's up to 1,000 vendors. Each range is wider than
+ * a catalog can reach: its random start plus every template's or item's largest step.
  */
 export function buildCatalog(rng: Prng, vendorIndex: number): Catalog {
   const v = BigInt(vendorIndex);
-  let productId = 7_000_000_000n + v * 10_000_000n + BigInt(rng.int(0, 999_999));
-  let sellerProductId = 1_000_000_000n + v * 10_000_000n + BigInt(rng.int(0, 999_999));
-  let vendorItemId = 70_000_000_000n + v * 100_000_000n + BigInt(rng.int(0, 9_999_999));
+  let productId = 7_000_000_000n + v * 3_000_000n + BigInt(rng.int(0, 999_999));
+  let sellerProductId = 1_000_000_000n + v * 2_000_000n + BigInt(rng.int(0, 999_999));
+  let vendorItemId = 70_000_000_000n + v * 20_000_000n + BigInt(rng.int(0, 9_999_999));
   const skuPrefix = rng.pick(["SKU", "HM", "DL", "GR", "PT"]);
   const items: VendorItem[] = [];
   TEMPLATES.forEach((template, t) => {

@@ -4,7 +4,7 @@ import { serializeCoupangJson } from "../http/json.js";
 import { carrierByCode, invoiceNumberFits } from "./carriers.js";
 import { formatKstDate } from "./kst.js";
 import { ORDER_STATUSES, type OrderSheet } from "./types.js";
-import { DEFAULT_VENDOR, World } from "./world.js";
+import { DEFAULT_VENDOR, World, derivedVendors } from "./world.js";
 
 const anchor = new Date("2025-03-10T03:00:00Z"); // 12:00 KST
 const generate = (seed: number, orders = 1000): World =>
@@ -46,6 +46,44 @@ describe("generateVendorOrders via World.generate", () => {
     const ids = new Set(first.map((o) => o.shipmentBoxId));
     expect(second.some((o) => ids.has(o.shipmentBoxId))).toBe(false);
     expect(second[0]!.orderId).not.toBe(first[0]!.orderId);
+  });
+
+  it("holds 1,000 derived vendors with disjoint ID ranges of unchanged widths, and no more", () => {
+    const vendors = derivedVendors(1000);
+    const many = World.generate({ seed: 42, orders: 3, days: 14, listLagMinutes: 10, vendors, anchor });
+    const ranges = vendors.map((v) => {
+      const boxes = many.groundTruth(v.vendorId, new Date(8.64e15)).orders;
+      const items = boxes.flatMap((o) => o.orderItems);
+      return {
+        box: boxes.map((o) => o.shipmentBoxId),
+        order: boxes.map((o) => o.orderId),
+        vendorItem: items.map((i) => i.vendorItemId),
+        product: items.map((i) => i.productId),
+      };
+    });
+    const digits = { box: 18, order: 13, vendorItem: 11, product: 10 };
+    for (const [key, width] of Object.entries(digits) as [keyof typeof digits, number][]) {
+      const ids = ranges.flatMap((r) => r[key].map(BigInt));
+      expect(
+        ids.every((id) => id.toString().length === width),
+        key,
+      ).toBe(true);
+      // Ranges rise with the vendor's index: each vendor's largest ID is below the next one's smallest.
+      for (let i = 1; i < ranges.length; i++) {
+        const below = ranges[i - 1]![key].map(BigInt);
+        const above = ranges[i]![key].map(BigInt);
+        expect(
+          below.every((a) => above.every((b) => a < b)),
+          `${key} of vendor ${i}`,
+        ).toBe(true);
+      }
+    }
+    expect(vendors[999]).toEqual({
+      vendorId: "A00001000",
+      accessKey: "sim-access-key-1000",
+      secretKey: "sim-secret-key-1000",
+    });
+    expect(() => derivedVendors(1001)).toThrow(RangeError);
   });
 
   it("generates exactly the requested number of boxes, all six statuses among 1000", () => {

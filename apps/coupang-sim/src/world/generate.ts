@@ -151,12 +151,16 @@ export function boxesPerOrder(rng: Prng): number {
   return rng.chance(0.08) ? 2 : 1;
 }
 
-/** The first order ID and shipment box ID of vendor `vendorIndex`'s own ranges (13 and 18 digits). */
+/**
+ * The first order ID and shipment box ID of vendor `vendorIndex`'s own ranges (13 and 18 digits
+ * for each of the world's up to 1,000 vendors). A vendor's range holds 10^9 order IDs and 10^14
+ * box IDs: at the gaps below (about 200 and 1,500 an order) that is over 4 million orders.
+ */
 function idBases(rng: Prng, vendorIndex: number): { orderId: number; shipmentBoxId: bigint } {
   return {
-    orderId: 2_000_000_000_000 + vendorIndex * 10_000_000_000 + rng.int(0, 99_999_999),
+    orderId: 2_000_000_000_000 + vendorIndex * 1_000_000_000 + rng.int(0, 99_999_999),
     shipmentBoxId:
-      300_000_000_000_000_000n + BigInt(vendorIndex) * 1_000_000_000_000_000n + BigInt(rng.uint32()) * 1000n,
+      300_000_000_000_000_000n + BigInt(vendorIndex) * 100_000_000_000_000n + BigInt(rng.uint32()) * 1000n,
   };
 }
 

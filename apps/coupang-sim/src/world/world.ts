@@ -38,11 +38,28 @@ export const DEFAULT_VENDOR: Readonly<SimVendor> = Object.freeze({
   secretKey: "sim-secret-key",
 });
 
+/** Most vendors one world holds; each vendor owns fixed ID ranges (see `generateSkeleton`, `buildCatalog`). */
+const MAX_VENDORS = 1000;
+
+/**
+ * `count` vendors derived from their number n = 1…count, for worlds of many sellers (the CLI's
+ * `--vendors`, the scale-out benchmark): vendorId `A` + n in 8 digits (`A00000001`), access key
+ * `sim-access-key-<n>`, secret key `sim-secret-key-<n>`. Same count → the same accounts.
+ * @throws RangeError for a count that is not an integer from 1 to {@link MAX_VENDORS}.
+ */
+export function derivedVendors(count: number): SimVendor[] {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_VENDORS) {
+    throw new RangeError(`Between 1 and ${MAX_VENDORS} vendors are supported, got ${count}`);
+  }
+  return Array.from({ length: count }, (_, i) => ({
+    vendorId: `A${String(i + 1).padStart(8, "0")}`,
+    accessKey: `sim-access-key-${i + 1}`,
+    secretKey: `sim-secret-key-${i + 1}`,
+  }));
+}
+
 /** Defaults shared by the library and the CLI. */
 export const WORLD_DEFAULTS = Object.freeze({ seed: 42, orders: 1000, days: 14, listLagMinutes: 10 });
-
-/** Most vendors one world holds; each vendor owns fixed ID ranges (see `generateSkeleton`). */
-const MAX_VENDORS = 100;
 
 const MINUTE = 60_000;
 
@@ -54,7 +71,7 @@ export interface WorldOptions {
   orders: number;
   /** `orderedAt` spans this many days (> 0) before `anchor`. */
   days: number;
-  /** 1–100 vendors with distinct vendorIds and access keys. */
+  /** 1–1,000 vendors ({@link MAX_VENDORS}) with distinct vendorIds and access keys. */
   vendors: readonly SimVendor[];
   /** The instant the world is generated as of: ages and statuses are measured from it. */
   anchor: Date;
@@ -119,7 +136,7 @@ export class World {
   /**
    * Generates a world. Throws a `RangeError` for a non-integer seed, negative or fractional
    * `orders`, non-positive `days`, a negative lag, an invalid `anchor`, no vendors, more than
-   * 100, duplicate vendorIds/access keys, or an invalid activity.
+   * 1,000, duplicate vendorIds/access keys, or an invalid activity.
    */
   static generate(options: WorldOptions): World {
     validate(options);

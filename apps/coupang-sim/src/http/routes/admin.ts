@@ -223,8 +223,10 @@ export function registerAdminRoutes(scope: FastifyInstance, state: SimState): vo
   });
 
   scope.get("/calls", (_request, reply) => sendJson(reply, 200, state.calls.snapshot()));
+  scope.get("/calls/vendors", (_request, reply) => sendJson(reply, 200, state.vendorCalls.snapshot()));
   scope.delete("/calls", (_request, reply) => {
     state.calls.reset();
+    state.vendorCalls.reset();
     return sendJson(reply, 200, state.calls.snapshot());
   });
 
