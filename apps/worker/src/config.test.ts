@@ -33,6 +33,25 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it("runs 2 polls at once per vendor unless WORKER_CONCURRENCY says otherwise, at most 64", () => {
+    expect(loadConfig(base).concurrency).toBe(2);
+    const dir = mkdtempSync(join(tmpdir(), "cos-config-"));
+    const file = (n: number) => {
+      const path = join(dir, `vendors-${n}.json`);
+      const vendors = Array.from({ length: n }, (_, i) => ({
+        vendorId: `A${i}`,
+        accessKey: `a${i}`,
+        secretKey: "s",
+      }));
+      writeFileSync(path, JSON.stringify(vendors));
+      return { DATABASE_URL: base.DATABASE_URL, COUPANG_VENDORS_FILE: path };
+    };
+    expect(loadConfig(file(3)).concurrency).toBe(6);
+    expect(loadConfig(file(1000)).concurrency).toBe(64);
+    expect(loadConfig({ ...file(1000), WORKER_CONCURRENCY: "8" }).concurrency).toBe(8);
+    expect(() => loadConfig({ ...base, WORKER_CONCURRENCY: "65" })).toThrow(ConfigError);
+  });
+
   it("treats blank values as missing", () => {
     expect(loadConfig({ ...base, REDIS_URL: "  ", SYNC_POLL_INTERVAL_SECONDS: "" }).pollIntervalMs).toBe(
       60_000,

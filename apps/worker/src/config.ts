@@ -45,6 +45,7 @@ export interface WorkerConfig {
     leaseMs: number;
     maxAttempts: Partial<Record<OutboxCommandKind, number>>;
   };
+  /** Polls one process runs at once: `WORKER_CONCURRENCY`, else 2 per vendor up to 64. */
   concurrency: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
@@ -157,7 +158,8 @@ const envSchema = z.object({
   SYNC_COLD_DAYS: int(31, 1, 3_650),
   // Coupang allows ~10 calls/s per vendor across all APIs (§10); polls spend a fraction of it.
   SYNC_CALLS_PER_MINUTE: int(120, 6, 600),
-  WORKER_CONCURRENCY: int(2, 1, 64),
+  // Unset: 2 per vendor, up to 64 (see loadConfig).
+  WORKER_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(64).optional()),
   SYNC_CIRCUIT_OPEN_SECONDS: int(300, 10, 86_400),
   // Two weeks covers what the polls can have missed at a few calls per status; 93 days (three
   // 31-day windows) bounds one job's length, not a Coupang limit.
@@ -213,13 +215,14 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const vendors = loadVendors(e);
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     coupangBaseUrl: e.COUPANG_BASE_URL.replace(/\/+$/, ""),
     requestsPerSecond: e.COUPANG_REQUESTS_PER_SECOND,
-    vendors: loadVendors(e),
+    vendors,
     pollIntervalMs: e.SYNC_POLL_INTERVAL_SECONDS * 1000,
     plan: Object.freeze({
       lagMs: e.SYNC_LAG_SECONDS * 1000,
@@ -243,7 +246,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Wo
       leaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
       maxAttempts: Object.freeze(e.OUTBOX_MAX_ATTEMPTS),
     }),
-    concurrency: e.WORKER_CONCURRENCY,
+    // A poll spends most of its time waiting for its vendor's limiter (5 calls/s: 200 ms a call),
+    // so a process serving many vendors must run many polls at once: with 2 slots a process ran 1.6
+    // polls/s, where 1,000 vendors' schedule asks 67 (BENCHMARKS.md §7). A vendor's four streams
+    // share its limiter, so more than 2 slots per vendor would mostly wait.
+    concurrency: e.WORKER_CONCURRENCY ?? Math.min(64, 2 * vendors.length),
     dbPoolSize: e.DB_POOL_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
