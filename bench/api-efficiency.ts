@@ -34,6 +34,7 @@ import {
   Stopwatch,
   finishMachineInfo,
   openBenchDatabase,
+  percentile,
   printTable,
   ratio,
   readSettings,
@@ -201,12 +202,6 @@ function changesBetween(
       out.push({ key, kind: "status_changed", status: now.status, day: now.day, ...within(now.statusMs) });
   }
   return out;
-}
-
-/** The value below which `share` of the sorted `values` lie (nearest rank). */
-function percentile(sorted: readonly number[], share: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
 }
 
 async function main(): Promise<void> {

@@ -2,13 +2,17 @@
 // simulator (its own process, no artificial latency, no rate limit) into a scratch database,
 // through `runStream` with the ordersheets adapter, as the worker's poll runs it.
 // Usage: npm run bench:e2e -- --help
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { CoupangClient, type OrderSheetPage } from "@cos/coupang";
 import { DEFAULT_VENDOR } from "@cos/coupang-sim";
-import { ensureVendorAccount } from "@cos/db";
-import { orderSheetsAdapter, runStream, type PlanConfig, type StreamAdapter } from "@cos/sync";
+import { ensureVendorAccount, type PrismaClient } from "@cos/db";
+import {
+  normalizeOrderSheetPage,
+  orderSheetsAdapter,
+  runStream,
+  writeNormalizedOrderSheets,
+  type PlanConfig,
+  type StreamAdapter,
+} from "@cos/sync";
 import {
   DAY,
   MINUTE,
@@ -20,47 +24,30 @@ import {
   readSettings,
   writeResult,
 } from "./support/harness.js";
+import { startSimulatorProcess } from "./support/simulator.js";
 
 const settings = readSettings("e2e", {
   orders: { default: 100_000, help: "shipment boxes in the simulated world" },
   days: { default: 30, help: "days the orders are spread over (the backfill covers them)" },
   seed: { default: 42, help: "seed of the simulated world" },
+  latencyMs: {
+    default: 0,
+    help: "real ms the simulator waits before each ordersheets answer, as a gateway's round trip (default none)",
+  },
 });
 
-/** Starts the simulator CLI in a child process, so its CPU is not this process's, and reads its URL. */
-async function startSimulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "apps/coupang-sim/src/cli.ts",
-      ...[
-        "--orders",
-        String(settings.orders),
-        "--days",
-        String(settings.days),
-        "--seed",
-        String(settings.seed),
-      ],
-      ...["--port", "0", "--activity", "none", "--rate-limit", "0"],
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const exited = once(child, "exit").then(([code]) => {
-    throw new Error(`the simulator exited with code ${String(code)} before listening`);
+/**
+ * Delays every ordersheets answer of the simulator at `url` by `ms` real milliseconds, through
+ * its admin API (a `latency` fault rule; apps/coupang-sim faults.ts).
+ * @throws Error with the simulator's answer when it refuses the rule.
+ */
+async function addListLatency(url: string, ms: number): Promise<void> {
+  const res = await fetch(`${url}/__sim/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ endpoint: "ordersheets", kind: "latency", latencyMs: ms }),
   });
-  const listening = (async () => {
-    for await (const line of lines) {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) return match[1]!;
-    }
-    throw new Error("the simulator closed its output before listening");
-  })();
-  const url = await Promise.race([listening, exited]);
-  child.stdout.resume();
-  return { url, child };
+  if (!res.ok) throw new Error(`the simulator refused the latency rule: ${res.status} ${await res.text()}`);
 }
 
 /** A full sync's plan: every day of the world in the backfill, no budget cut. */
@@ -75,32 +62,71 @@ const PLAN: PlanConfig = {
   callBudget: 1_000_000,
 };
 
+/** What the timed run measures besides its total, stage by stage (see {@link timedAdapter}). */
+interface StageClocks {
+  /** The page iterator: HTTP, parse and validation, as the runner asks for pages (read ahead: it overlaps the transactions). */
+  fetch: Stopwatch;
+  /** `normalizeOrderSheetPage`: synchronous, so its CPU is this process's alone. */
+  normalize: Stopwatch;
+  /** `writeNormalizedOrderSheets`: the upsert of boxes and items and the quarantine. */
+  upsert: Stopwatch;
+  /** Every `$transaction` of the runner: a page's write, lease renewal, checkpoint, change events, commit. */
+  transactions: Stopwatch;
+  /** The pages' `receiveTimings`, summed: CPU ms of the parse and of the validation. */
+  parseCpuMs: number;
+  validateCpuMs: number;
+}
+
 /**
- * The ordersheets adapter with stopwatches around its two seams: the page iterator (the client's
- * HTTP, lossless parse and validation) and `writePage` (normalize and upsert, inside the page
- * transaction). What remains of the run is the runner's: lease, plan, checkpoint, events, commit.
+ * The ordersheets adapter with stopwatches at its seams: the page iterator (the client's HTTP,
+ * lossless parse and validation, whose own times each page carries in `receiveTimings`) and
+ * `writePage`, run as `writeOrderSheetPage` runs it (`normalizeOrderSheetPage`, then
+ * `writeNormalizedOrderSheets`) with each step timed apart.
  */
-function timedAdapter(
-  client: CoupangClient,
-  fetch: Stopwatch,
-  write: Stopwatch,
-): StreamAdapter<OrderSheetPage> {
+function timedAdapter(client: CoupangClient, clocks: StageClocks): StreamAdapter<OrderSheetPage> {
   const adapter = orderSheetsAdapter(client);
   return {
     ...adapter,
     pages: (query, nextToken) => ({
       [Symbol.asyncIterator]: () => {
         const pages = adapter.pages(query, nextToken)[Symbol.asyncIterator]();
-        return { next: () => fetch.time(() => pages.next()) };
+        return {
+          next: async () => {
+            const next = await clocks.fetch.time(() => pages.next());
+            clocks.parseCpuMs += next.done ? 0 : (next.value.receiveTimings?.parseCpuMs ?? 0);
+            clocks.validateCpuMs += next.done ? 0 : (next.value.receiveTimings?.validateCpuMs ?? 0);
+            return next;
+          },
+          return: async () => (await pages.return?.()) ?? { done: true, value: undefined },
+        };
       },
     }),
-    writePage: (tx, vendorId, page, tally) => write.time(() => adapter.writePage(tx, vendorId, page, tally)),
+    writePage: async (tx, vendorId, page, tally) => {
+      const normalized = clocks.normalize.timeSync(() => normalizeOrderSheetPage(vendorId, page));
+      return clocks.upsert.time(() => writeNormalizedOrderSheets(tx, vendorId, normalized, tally));
+    },
   };
+}
+
+/** `prisma` with every `$transaction` timed by `clock`; everything else passes through. */
+function timingTransactions(prisma: PrismaClient, clock: Stopwatch): PrismaClient {
+  return new Proxy(prisma, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (key === "$transaction") {
+        return (...args: Parameters<PrismaClient["$transaction"]>) =>
+          clock.time(() => (target.$transaction as (...a: typeof args) => Promise<unknown>)(...args));
+      }
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 async function main(): Promise<void> {
   const generation = new Stopwatch();
-  const { url, child } = await generation.time(() => startSimulatorProcess());
+  const { url, child } = await generation.time(() =>
+    startSimulatorProcess({ orders: settings.orders, days: settings.days, seed: settings.seed }),
+  );
   console.log(
     `simulator at ${url}: ${settings.orders} boxes over ${settings.days} days, ready in ${generation.seconds.toFixed(1)} s`,
   );
@@ -119,14 +145,26 @@ async function main(): Promise<void> {
   });
   try {
     await ensureVendorAccount(prisma, { vendorId: DEFAULT_VENDOR.vendorId, name: "e2e benchmark" });
+    if (settings.latencyMs > 0) await addListLatency(url, settings.latencyMs);
     const total = new Stopwatch();
-    const fetch = new Stopwatch();
-    const write = new Stopwatch();
+    const clocks: StageClocks = {
+      fetch: new Stopwatch(),
+      normalize: new Stopwatch(),
+      upsert: new Stopwatch(),
+      transactions: new Stopwatch(),
+      parseCpuMs: 0,
+      validateCpuMs: 0,
+    };
     console.log("running: a full sync of the ordersheets stream …");
     const report = await total.time(() =>
       runStream(
-        { prisma, vendorId: DEFAULT_VENDOR.vendorId, config: PLAN, trigger: "manual" },
-        timedAdapter(client, fetch, write),
+        {
+          prisma: timingTransactions(prisma, clocks.transactions),
+          vendorId: DEFAULT_VENDOR.vendorId,
+          config: PLAN,
+          trigger: "manual",
+        },
+        timedAdapter(client, clocks),
       ),
     );
     if (report.outcome !== "completed") throw new Error(`the sync ended ${report.outcome}`);
@@ -150,23 +188,40 @@ async function main(): Promise<void> {
       target: 5_000,
       met: perSecond(stored.boxes, total.seconds) >= 5_000,
     };
-    const runner = {
-      wallMs: total.wallMs - fetch.wallMs - write.wallMs,
-      cpuMs:
-        total.userMs + total.systemMs - (fetch.userMs + fetch.systemMs) - (write.userMs + write.systemMs),
-    };
-    const stage = (name: string, wallMs: number, cpuMs: number | null) => ({
+    const cpuMs = (watch: Stopwatch) => watch.userMs + watch.systemMs;
+    const { fetch, normalize, upsert, transactions, parseCpuMs, validateCpuMs } = clocks;
+    const stage = (name: string, wallMs: number | null, cpu: number | null) => ({
       stage: name,
-      wallSeconds: Math.round(wallMs) / 1000,
-      wallShare: `${Math.round((100 * wallMs) / total.wallMs)}%`,
-      cpuSeconds: cpuMs === null ? "—" : Math.round(cpuMs) / 1000,
+      wallSeconds: wallMs === null ? "—" : Math.round(wallMs) / 1000,
+      wallShare: wallMs === null ? "—" : `${Math.round((100 * wallMs) / total.wallMs)}%`,
+      cpuSeconds: cpu === null ? "—" : Math.round(cpu) / 1000,
     });
+    // CPU is measured for the synchronous steps (parse and validation by the client, normalize
+    // here); the asynchronous rest interleaves with the page read ahead, so its CPU is one
+    // remainder. The wall rows from "normalize" to "outside" add up to the total; fetch overlaps.
     const stages = [
       stage("HTTP (transport attempts, from onResponse)", httpMs, null),
-      stage("fetch: HTTP + parse + validate (page iterator)", fetch.wallMs, fetch.userMs + fetch.systemMs),
-      stage("write: normalize + upsert (writePage)", write.wallMs, write.userMs + write.systemMs),
-      stage("runner: lease, plan, checkpoint, events, commit", runner.wallMs, runner.cpuMs),
-      stage("total", total.wallMs, total.userMs + total.systemMs),
+      stage("parse: lossless JSON (receiveTimings)", null, parseCpuMs),
+      stage("validate: zod (receiveTimings)", null, validateCpuMs),
+      stage("fetch: HTTP + parse + validate (page iterator, overlapped)", fetch.wallMs, null),
+      stage("normalize (normalizeOrderSheetPage)", normalize.wallMs, cpuMs(normalize)),
+      stage("upsert + quarantine (writeNormalizedOrderSheets)", upsert.wallMs, null),
+      stage(
+        "runner in transactions: lease, checkpoint, events, commit",
+        transactions.wallMs - normalize.wallMs - upsert.wallMs,
+        null,
+      ),
+      stage(
+        "outside transactions: waiting for a page, plan, run record",
+        total.wallMs - transactions.wallMs,
+        null,
+      ),
+      stage(
+        "rest of the CPU: HTTP client, upsert encoding, pg, runner",
+        null,
+        cpuMs(total) - parseCpuMs - validateCpuMs - cpuMs(normalize),
+      ),
+      stage("total", total.wallMs, cpuMs(total)),
     ];
     printTable("End to end: a full sync of the ordersheets stream", [sync]);
     printTable(

@@ -26,19 +26,32 @@ export interface NumberSetting {
   help: string;
 }
 
+/** One setting naming one of a few `choices` (e.g. a queue backend): its default, and what it means. */
+export interface ChoiceSetting<C extends string = string> {
+  default: C;
+  choices: readonly C[];
+  help: string;
+}
+
+/** The values {@link readSettings} reads: a number per numeric setting, one of its choices per choice setting. */
+export type SettingValues<S extends Record<string, NumberSetting | ChoiceSetting>> = {
+  -readonly [K in keyof S]: S[K] extends ChoiceSetting<infer C> ? C : number;
+};
+
 /**
  * Reads a benchmark's settings: `--name value` (kebab-case of the key), else the environment
  * variable `BENCH_NAME` (upper snake case), else the default. Prints the settings and exits 0 on
  * `--help`.
- * @throws Error naming the flag and the value when a value is not a positive integer, or for an
- *   unknown flag.
+ * @throws Error naming the flag and the value when a numeric value is not a positive integer or a
+ *   choice is not one of its choices, or for an unknown flag.
  */
-export function readSettings<K extends string>(
+export function readSettings<const S extends Record<string, NumberSetting | ChoiceSetting>>(
   benchmark: string,
-  settings: Record<K, NumberSetting>,
+  settings: S,
   argv: readonly string[] = process.argv.slice(2),
-): Record<K, number> {
-  const keys = Object.keys(settings) as K[];
+): SettingValues<S> {
+  const keys = Object.keys(settings);
+  const settingOf = (key: string) => settings[key] as NumberSetting | ChoiceSetting;
   const flag = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const env = (key: string) => `BENCH_${flag(key).replace(/-/g, "_").toUpperCase()}`;
   const { values } = parseArgs({
@@ -51,15 +64,27 @@ export function readSettings<K extends string>(
   if (values.help) {
     console.log(`npm run bench:${benchmark} -- [options]`);
     for (const k of keys) {
-      console.log(`  --${flag(k)} n  (${env(k)}, default ${settings[k].default})  ${settings[k].help}`);
+      const setting = settingOf(k);
+      const value = "choices" in setting ? setting.choices.join("|") : "n";
+      console.log(`  --${flag(k)} ${value}  (${env(k)}, default ${setting.default})  ${setting.help}`);
     }
     process.exit(0);
   }
-  const out = {} as Record<K, number>;
+  const out: Record<string, number | string> = {};
   for (const k of keys) {
+    const setting = settingOf(k);
     const given = (values as Record<string, string | undefined>)[flag(k)] ?? process.env[env(k)];
     if (given === undefined || given === "") {
-      out[k] = settings[k].default;
+      out[k] = setting.default;
+      continue;
+    }
+    if ("choices" in setting) {
+      if (!setting.choices.includes(given)) {
+        throw new Error(
+          `--${flag(k)} (${env(k)}) must be one of ${setting.choices.join(", ")}, got ${JSON.stringify(given)}`,
+        );
+      }
+      out[k] = given;
       continue;
     }
     const n = Number(given.replace(/_/g, ""));
@@ -68,7 +93,7 @@ export function readSettings<K extends string>(
     }
     out[k] = n;
   }
-  return out;
+  return out as SettingValues<S>;
 }
 
 /** The machine and code a result was measured on: shared cores make absolute times context only. */
@@ -122,6 +147,8 @@ export function finishMachineInfo(info: MachineInfo): MachineInfo {
 
 /** A benchmark's scratch database, connected, with the machine record started against its server. */
 export interface BenchDatabase {
+  /** Its connection URL, for processes of the benchmark's own (a worker daemon). */
+  readonly url: string;
   readonly prisma: PrismaClient;
   /** A plain connection, for raw SQL and COPY. */
   readonly sql: pg.Client;
@@ -147,7 +174,7 @@ export async function openBenchDatabase(prefix: string, poolSize: number): Promi
   try {
     await sql.connect();
     const { v } = (await sql.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!;
-    return { prisma, sql, machine: startMachineInfo(v), close };
+    return { url: db.url, prisma, sql, machine: startMachineInfo(v), close };
   } catch (err) {
     await close();
     throw err;
@@ -167,11 +194,29 @@ export class Stopwatch {
     try {
       return await fn();
     } finally {
-      this.wallMs += performance.now() - start;
-      const used = process.cpuUsage(cpu);
-      this.userMs += used.user / 1000;
-      this.systemMs += used.system / 1000;
+      this.add(cpu, start);
     }
+  }
+
+  /**
+   * Runs the synchronous `fn`, adding its wall-clock and CPU time; unlike {@link time}, it stops
+   * before the `await` that would let other pending callbacks run inside the measure.
+   */
+  timeSync<T>(fn: () => T): T {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.add(cpu, start);
+    }
+  }
+
+  private add(cpu: NodeJS.CpuUsage, start: number): void {
+    this.wallMs += performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    this.userMs += used.user / 1000;
+    this.systemMs += used.system / 1000;
   }
 
   get seconds(): number {
@@ -187,6 +232,12 @@ export class Stopwatch {
 /** A per-second rate, rounded to a whole number. */
 export function perSecond(count: number, seconds: number): number {
   return seconds > 0 ? Math.round(count / seconds) : 0;
+}
+
+/** The value below which `share` (0–1) of the ascending `sorted` values lie (nearest rank); 0 when empty. */
+export function percentile(sorted: readonly number[], share: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
 }
 
 /** A ratio rounded to 3 significant decimals. */

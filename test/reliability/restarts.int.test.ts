@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +21,7 @@ import { loadConfig } from "../../apps/worker/src/config.js";
 import { createLogger } from "../../apps/worker/src/logger.js";
 import { waitFor } from "../support/daemon.js";
 import { compareKinds, duplicateRows } from "../support/ground-truth.js";
+import { freePort, ownRedis, type OwnRedis } from "../support/own-redis.js";
 import { checkWrites, harnessEnv, insertCommands, VENDOR } from "./crash-harness.js";
 
 // Issue 9, "Service restarts": Redis, then Postgres, is stopped for about 5 s in the middle of
@@ -38,58 +38,6 @@ const RECOVERY_LIMIT_MS = 60_000;
 /** A producer call (in-process) must answer within this, service down. */
 const PRODUCER_LIMIT_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** A redis-server of this file's own, persisting to an append-only file in `dir`. */
-interface OwnRedis {
-  readonly url: string;
-  /** Starts it (a no-op while it runs); its AOF brings back what it held. */
-  start(): Promise<void>;
-  /** SIGTERM: Redis flushes its AOF and exits, as a service manager's stop does. */
-  stop(): Promise<void>;
-}
-
-function ownRedis(port: number, dir: string): OwnRedis {
-  let child: ReturnType<typeof spawn> | undefined;
-  let exited: Promise<unknown> = Promise.resolve();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async start() {
-      if (child && child.exitCode === null && child.signalCode === null) return;
-      const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", ""];
-      args.push("--appendonly", "yes", "--dir", dir, "--maxmemory-policy", "noeviction");
-      const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-      child = proc;
-      exited = new Promise((r) => proc.once("exit", r));
-      let output = "";
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 20_000);
-        proc.once("error", (err) => (clearTimeout(timer), reject(err)));
-        void exited.then(() => (clearTimeout(timer), reject(new Error(`redis-server exited:\n${output}`))));
-        proc.stdout.on("data", (chunk: Buffer) => {
-          output += chunk.toString();
-          if (!output.includes("Ready to accept connections")) return;
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    },
-    async stop() {
-      child?.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 /** The embedded Postgres, stopped and started again on the same data directory and port. */
 interface OwnPostgres {

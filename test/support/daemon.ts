@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /**
- * The worker daemon as a child process (`node --import tsx apps/worker/src/main.ts`, as the
+ * The worker daemon as a child process (`node [flags] --import tsx apps/worker/src/main.ts`, as the
  * Dockerfile runs it), for the tests and harnesses that stop, kill and restart it.
  */
 
@@ -30,10 +30,11 @@ export interface Daemon {
 
 /**
  * Starts the daemon with `env` on top of `PATH` only (nothing else leaks in from the test's own
- * environment, so each caller states every setting it relies on).
+ * environment, so each caller states every setting it relies on), and `nodeFlags` before its
+ * entry point (e.g. the Docker image's `--max-old-space-size=128`).
  */
-export function startDaemon(env: Record<string, string>): Daemon {
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
+export function startDaemon(env: Record<string, string>, nodeFlags: readonly string[] = []): Daemon {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", WORKER_MAIN], {
     env: { PATH: process.env.PATH ?? "", ...env },
   });
   let output = "";

@@ -18,7 +18,8 @@ export function simulatorFor(
 export interface WorkerPlace {
   db: { url: string };
   sim: { url: string };
-  vendor: VendorKeys;
+  /** The vendor it serves, or a `COUPANG_VENDORS_FILE` (JSON list of vendors and keys) naming many. */
+  vendor: VendorKeys | { vendorsFile: string };
   /** The deployment's queue prefix: a fresh one per worker, or one shared by restarts. */
   queuePrefix: string;
   /** Queues on Redis when given, else on BullMQ's Postgres backend. */
@@ -39,9 +40,13 @@ export function workerEnv(
     ...(place.redisUrl ? { REDIS_URL: place.redisUrl } : {}),
     QUEUE_PREFIX: place.queuePrefix,
     COUPANG_BASE_URL: place.sim.url,
-    COUPANG_VENDOR_ID: place.vendor.vendorId,
-    COUPANG_ACCESS_KEY: place.vendor.accessKey,
-    COUPANG_SECRET_KEY: place.vendor.secretKey,
+    ...("vendorsFile" in place.vendor
+      ? { COUPANG_VENDORS_FILE: place.vendor.vendorsFile }
+      : {
+          COUPANG_VENDOR_ID: place.vendor.vendorId,
+          COUPANG_ACCESS_KEY: place.vendor.accessKey,
+          COUPANG_SECRET_KEY: place.vendor.secretKey,
+        }),
     ...settings,
   };
   return Object.fromEntries(
