@@ -52,7 +52,7 @@ const settings = readSettings("queues", {
   orders: { default: 5_000, help: "shipment boxes per vendor" },
   days: { default: 14, help: "days the orders are spread over (the backfill covers them)" },
   seed: { default: 42, help: "seed of the simulated world" },
-  concurrency: { default: 2, help: "worker concurrency (WORKER_CONCURRENCY; the worker's default is 2)" },
+  concurrency: { default: 2, help: "WORKER_CONCURRENCY (the worker's default would be 2 per vendor)" },
   requestsPerSecond: { default: 10, help: "the worker's Coupang calls per second per vendor (at most 10)" },
   pollSeconds: { default: 5, help: "SYNC_POLL_INTERVAL_SECONDS: the backfill goes on over the polls" },
   latencyJobs: { default: 400, help: "paced no-op jobs of the latency run (one every --gap-ms)" },
