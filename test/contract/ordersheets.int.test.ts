@@ -117,7 +117,12 @@ describe("PO list, daily mode (§2.1)", () => {
       createdAtFrom: "2024-01-01",
       createdAtTo: "2024-01-31",
     });
-    expect(page).toEqual({ orders: [], rejected: [], nextToken: undefined });
+    expect(page).toEqual({
+      orders: [],
+      rejected: [],
+      nextToken: undefined,
+      receiveTimings: { parseCpuMs: expect.any(Number), validateCpuMs: expect.any(Number) },
+    });
   });
 
   it("refuses a 32-day window before calling; the simulator refuses the same window with a 400", async () => {
