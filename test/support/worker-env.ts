@@ -1,6 +1,6 @@
 import { startSimulator, type Simulator, type SimulatorOptions } from "@cos/coupang-sim";
-import { STREAMS } from "@cos/queue";
-import type { PollOutcome, WorkerApp } from "@cos/worker";
+import { JOBS, STREAMS } from "@cos/queue";
+import type { WorkerApp } from "@cos/worker";
 import type { VendorKeys } from "./simulated-vendor.js";
 
 /**
@@ -55,21 +55,26 @@ export function workerEnv(
 }
 
 /**
- * Resolves once the boot's live polls are done: every stream polled at least twice (the
- * scheduler's first job and the boot's own, one possibly skipped under the other's lease) and
- * one of them completed. From then on the simulator's call counts are the test's own.
+ * Resolves once the boot's live polls are done: every stream (of the app's one vendor) has a
+ * succeeded run, and no poll job waits or runs (the schedulers' first jobs and the boot's own are
+ * through). Read from the database and the queue rather than from `app.events`, whose first polls
+ * may end before the caller gets the app. From then on the simulator's call counts are the test's.
+ * @throws Error after `timeoutMs` without it.
  */
-export function bootPolls(app: WorkerApp): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const polls = new Map<string, { polls: number; completed: boolean }>();
-    app.events.on("poll", (o: PollOutcome) => {
-      const seen = polls.get(o.stream) ?? { polls: 0, completed: false };
-      seen.polls++;
-      seen.completed ||= o.ok && o.report.outcome === "completed";
-      polls.set(o.stream, seen);
-      if (STREAMS.every((s) => (polls.get(s)?.polls ?? 0) >= 2 && polls.get(s)?.completed)) resolve();
-    });
-  });
+export async function bootPolls(app: WorkerApp, timeoutMs = 110_000): Promise<void> {
+  const inbound = app.queues.find((q) => q.queue.name === JOBS.poll.queue)!.queue;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const succeeded = await app.prisma.syncRun.groupBy({ by: ["stream"], where: { status: "succeeded" } });
+    const counts = await inbound.getJobCounts("waiting", "active");
+    if (succeeded.length === STREAMS.length && (counts.waiting ?? 0) + (counts.active ?? 0) === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `boot polls not done: ${succeeded.length} streams succeeded, ${JSON.stringify(counts)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
