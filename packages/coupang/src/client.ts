@@ -402,10 +402,10 @@ export class CoupangClient {
         ["nextToken", query.nextToken === "" ? undefined : query.nextToken],
       ],
     });
-    const validating = process.cpuUsage();
-    const { valid, rejected } = validateRecords(orderSheetSchema, listData(envelope, context));
-    const receiveTimings = { parseCpuMs, validateCpuMs: cpuMsSince(validating) };
-    return { orders: valid, rejected, nextToken: readNextToken(envelope, context), receiveTimings };
+    return {
+      ...this.orderSheetList(envelope, context, parseCpuMs),
+      nextToken: readNextToken(envelope, context),
+    };
   }
 
   /**
@@ -455,13 +455,7 @@ export class CoupangClient {
         ["status", query.status],
       ],
     });
-    const validating = process.cpuUsage();
-    const { valid, rejected } = validateRecords(orderSheetSchema, listData(envelope, context));
-    return {
-      orders: valid,
-      rejected,
-      receiveTimings: { parseCpuMs, validateCpuMs: cpuMsSince(validating) },
-    };
+    return this.orderSheetList(envelope, context, parseCpuMs);
   }
 
   /**
@@ -1122,6 +1116,17 @@ export class CoupangClient {
     ...template: string[]
   ): bigint {
     return new InputCheck(this.context(method, this.path(version, ...template))).id(field, value);
+  }
+
+  /** An answer's POs, each validated on its own, with what parsing and validating them cost. */
+  private orderSheetList(
+    envelope: Answer["envelope"],
+    context: CallContext,
+    parseCpuMs: number,
+  ): OrderSheetList {
+    const validating = process.cpuUsage();
+    const { valid, rejected } = validateRecords(orderSheetSchema, listData(envelope, context));
+    return { orders: valid, rejected, receiveTimings: { parseCpuMs, validateCpuMs: cpuMsSince(validating) } };
   }
 
   /** One call through the transport; the answer must be an envelope object. */
