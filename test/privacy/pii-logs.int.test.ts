@@ -7,7 +7,12 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EXCHANGE_REQUEST_PII, RETURN_REQUEST_PII, SHIPMENT_BOX_PII } from "@cos/db";
 import { STREAM_NAMES } from "@cos/sync";
-import { startWorker, type PollOutcome, type WorkerApp } from "../../apps/worker/src/app.js";
+import {
+  createWorkerEvents,
+  startWorker,
+  type PollOutcome,
+  type WorkerEvents,
+} from "../../apps/worker/src/app.js";
 import { loadConfig } from "../../apps/worker/src/config.js";
 import { DEMO_VENDOR, startDemoWorld, type DemoWorld } from "../../apps/worker/src/demo-world.js";
 import { createLogger } from "../../apps/worker/src/logger.js";
@@ -55,16 +60,16 @@ afterAll(async () => {
   await world?.sim.close();
 });
 
-function until(app: WorkerApp, done: (o: PollOutcome) => boolean, ms = 90_000): Promise<void> {
+function until(events: WorkerEvents, done: (o: PollOutcome) => boolean, ms = 90_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no poll outcome matched within ${ms} ms`)), ms);
     const on = (o: PollOutcome) => {
       if (!done(o)) return;
       clearTimeout(timer);
-      app.events.off("poll", on);
+      events.off("poll", on);
       resolve();
     };
-    app.events.on("poll", on);
+    events.on("poll", on);
   });
 }
 
@@ -89,22 +94,26 @@ describe("personal data in the log", () => {
       SYNC_BACKFILL_DAYS: "8",
       LOG_LEVEL: "trace",
     });
-    const app = await startWorker(config, createLogger("trace", sink));
     const errors: string[] = [];
+    const polled = new Set<string>();
+    const events = createWorkerEvents();
+    // Listening from before the start: the first polls may end before startWorker resolves.
+    const firstSync = until(events, (o) => {
+      if (!o.ok) errors.push(`${o.error.message}\n${o.error.stack ?? ""}`);
+      if (o.ok && o.report.outcome === "completed") polled.add(o.stream);
+      return polled.size === STREAM_NAMES.length;
+    });
+    const app = await startWorker(config, createLogger("trace", sink), { events });
     try {
-      const polled = new Set<string>();
-      await until(app, (o) => {
-        if (!o.ok) errors.push(`${o.error.message}\n${o.error.stack ?? ""}`);
-        if (o.ok && o.report.outcome === "completed") polled.add(o.stream);
-        return polled.size === STREAM_NAMES.length;
-      });
+      await firstSync;
       // Polls again, so failed slices are retried and the drifted pages read once more.
-      for (const stream of STREAM_NAMES) await app.pollNow(DEMO_VENDOR.vendorId, stream);
       const again = new Set<string>();
-      await until(app, (o) => {
+      const polledAgain = until(events, (o) => {
         if (o.ok && o.report.outcome !== "skipped") again.add(o.stream);
         return again.size === STREAM_NAMES.length;
       });
+      for (const stream of STREAM_NAMES) await app.pollNow(DEMO_VENDOR.vendorId, stream);
+      await polledAgain;
     } finally {
       await app.close();
     }

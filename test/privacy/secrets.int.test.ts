@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { STREAM_NAMES } from "@cos/sync";
 import { run } from "../../apps/cli/src/main.js";
-import { startWorker, type PollOutcome, type WorkerApp } from "../../apps/worker/src/app.js";
+import {
+  createWorkerEvents,
+  startWorker,
+  type PollOutcome,
+  type WorkerEvents,
+} from "../../apps/worker/src/app.js";
 import { loadConfig } from "../../apps/worker/src/config.js";
 import { startHttpServer } from "../../apps/worker/src/http/server.js";
 import { createLogger } from "../../apps/worker/src/logger.js";
@@ -48,9 +53,9 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** Resolves once `done` holds for an event of `app`, or rejects after `ms`. */
+/** Resolves once `done` holds for an event of `events`, or rejects after `ms`. */
 function until<E extends "poll" | "drain">(
-  app: WorkerApp,
+  events: WorkerEvents,
   event: E,
   done: (o: E extends "poll" ? PollOutcome : DrainOutcome) => boolean,
   ms = 150_000,
@@ -60,10 +65,10 @@ function until<E extends "poll" | "drain">(
     const on = (o: never) => {
       if (!done(o)) return;
       clearTimeout(timer);
-      app.events.off(event, on as never);
+      events.off(event, on as never);
       resolve();
     };
-    app.events.on(event, on as never);
+    events.on(event, on as never);
   });
 }
 
@@ -107,11 +112,22 @@ describe("secrets in a full run", () => {
       LOG_LEVEL: "trace",
     };
     const config = loadConfig(env);
-    const app = await startWorker(config, createLogger("trace", sink));
     const errors: string[] = [];
-    app.events.on("poll", (o) => {
+    // Every stream of the good vendor completes; the bad vendor's first poll fails for good.
+    // Heard from before the start: the first polls may end before startWorker resolves.
+    const polled = new Set<string>();
+    const events = createWorkerEvents();
+    events.on("poll", (o) => {
       if (!o.ok) errors.push(`${o.error.name}: ${o.error.message}\n${o.error.stack ?? ""}`);
     });
+    const firstPolls = Promise.all([
+      until(events, "poll", (o) => {
+        if (o.vendorId === GOOD.vendorId && o.ok && o.report.outcome === "completed") polled.add(o.stream);
+        return polled.size === STREAM_NAMES.length;
+      }),
+      until(events, "poll", (o) => o.vendorId === BAD.vendorId && !o.ok && o.final),
+    ]);
+    const app = await startWorker(config, createLogger("trace", sink), { events });
     const http = await startHttpServer({
       app,
       config,
@@ -119,8 +135,6 @@ describe("secrets in a full run", () => {
       metrics: app.metrics,
     });
     try {
-      // Every stream of the good vendor completes; the bad vendor's first poll fails for good.
-      const polled = new Set<string>();
       // Polls asked while the good vendor's circuit is open after its 429 are skipped; the
       // schedule (hourly here) would not come back in time, so the missing streams are asked again.
       const again = setInterval(() => {
@@ -128,14 +142,7 @@ describe("secrets in a full run", () => {
           if (!polled.has(stream)) void app.pollNow(GOOD.vendorId, stream).catch(() => {});
       }, 5_000);
       try {
-        await Promise.all([
-          until(app, "poll", (o) => {
-            if (o.vendorId === GOOD.vendorId && o.ok && o.report.outcome === "completed")
-              polled.add(o.stream);
-            return polled.size === STREAM_NAMES.length;
-          }),
-          until(app, "poll", (o) => o.vendorId === BAD.vendorId && !o.ok && o.final),
-        ]);
+        await firstPolls;
       } finally {
         clearInterval(again);
       }

@@ -11,7 +11,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startSimulator, type FaultRuleInput, type Simulator } from "@cos/coupang-sim";
 import { STREAM_NAMES } from "@cos/sync";
-import { startWorker, type PollOutcome, type WorkerApp } from "../../apps/worker/src/app.js";
+import {
+  createWorkerEvents,
+  startWorker,
+  type PollOutcome,
+  type WorkerApp,
+} from "../../apps/worker/src/app.js";
 import { loadConfig } from "../../apps/worker/src/config.js";
 import { parseExposition, type MetricFamily } from "../../apps/worker/src/exposition.js";
 import { createLogger } from "../../apps/worker/src/logger.js";
@@ -107,8 +112,10 @@ describe("Coupang's bad days", () => {
       }).id;
 
       const outcomes: Array<PollOutcome & { at: number }> = [];
-      const app: WorkerApp = await startWorker(config, createLogger("silent"));
-      app.events.on("poll", (o) => outcomes.push({ ...o, at: Date.now() }));
+      // Heard from before the start: the first polls may end before startWorker resolves.
+      const events = createWorkerEvents();
+      events.on("poll", (o) => outcomes.push({ ...o, at: Date.now() }));
+      const app: WorkerApp = await startWorker(config, createLogger("silent"), { events });
       const completed = (vendorId: string, after = 0, before = Infinity) =>
         outcomes.filter(
           (o) =>

@@ -16,7 +16,7 @@ import {
   type ScratchDatabase,
 } from "@cos/db";
 import { Prng } from "../../apps/coupang-sim/src/world/prng.js";
-import { startWorker, type WorkerApp } from "../../apps/worker/src/app.js";
+import { createWorkerEvents, startWorker, type WorkerApp } from "../../apps/worker/src/app.js";
 import { loadConfig } from "../../apps/worker/src/config.js";
 import { createLogger } from "../../apps/worker/src/logger.js";
 import { waitFor } from "../support/daemon.js";
@@ -162,11 +162,13 @@ describe("Redis and Postgres restarted in the middle of work", () => {
         simUrl: sim!.url,
       });
       const logger = createLogger("info", { write: (line: string) => void log.push(line) });
-      app = await startWorker(loadConfig(env), logger);
       const polls: number[] = [];
-      app.events.on("poll", (outcome) => {
+      // Heard from before the start: the first polls may end before startWorker resolves.
+      const events = createWorkerEvents();
+      events.on("poll", (outcome) => {
         if (outcome.ok) polls.push(Date.now());
       });
+      app = await startWorker(loadConfig(env), logger, { events });
       const rng = new Prng(19);
       let invoice = 880_000_000_000;
       const nextInvoice = () => String(invoice++);

@@ -68,6 +68,28 @@ export type PollOutcome =
       /** no attempt of this poll follows */ final: boolean;
     };
 
+/**
+ * What a running worker reports: every poll's outcome and every drain's, for the demo, the
+ * metrics and tests.
+ */
+export type WorkerEvents = EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>;
+
+/** A new emitter for {@link StartOptions.events}: attach listeners, then start the worker with it. */
+export function createWorkerEvents(): WorkerEvents {
+  return new EventEmitter();
+}
+
+/** Options of {@link startWorker}. */
+export interface StartOptions {
+  /**
+   * Where the worker reports (default: a new emitter, as `app.events`). The worker takes jobs
+   * (the boot's polls, a drain of commands left pending) before `startWorker` resolves, so only a
+   * listener attached before the start is sure to hear the first outcomes: whoever counts or
+   * awaits them from boot passes its emitter here.
+   */
+  readonly events?: WorkerEvents;
+}
+
 /** How long a 429 without `Retry-After` pauses a vendor (the client's limiter pause, and its circuit), ms. */
 const RATE_LIMIT_PAUSE_MS = 60_000;
 
@@ -88,7 +110,8 @@ export interface WorkerQueue {
 export interface WorkerApp {
   readonly prisma: PrismaClient;
   readonly backend: QueueFactory["kind"];
-  readonly events: EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>;
+  /** Where it reports; `StartOptions.events` when given. */
+  readonly events: WorkerEvents;
   /** Its Prometheus metrics (metrics.ts); the HTTP server serves `metrics.registry` at `/metrics`. */
   readonly metrics: WorkerMetrics;
   /** Its queues (poll, reconcile, resync, retention, outbound): what readiness checks and the dashboard shows. */
@@ -199,13 +222,18 @@ export function queueBackend(config: WorkerConfig): QueueBackendConfig {
  * upserts one Job Scheduler per (vendor, stream) with a stable id, removes schedulers of vendors
  * no longer configured, and starts processing polls; runs the outbox drain beside them
  * (outbound.ts: `LISTEN coupang_outbox`, a deduplicated drain job per vendor, a safety-net scheduler).
+ * Jobs may run before it resolves: see {@link StartOptions.events}.
  * @throws Error when Postgres or the queue backend cannot be reached.
  */
-export async function startWorker(config: WorkerConfig, log: Logger): Promise<WorkerApp> {
+export async function startWorker(
+  config: WorkerConfig,
+  log: Logger,
+  options: StartOptions = {},
+): Promise<WorkerApp> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
   const prisma = createPrisma(config.databaseUrl, { max: config.dbPoolSize });
   const queues = createQueueFactory(queueBackend(config));
-  const events = new EventEmitter<{ poll: [PollOutcome]; drain: [DrainOutcome] }>();
+  const events = options.events ?? createWorkerEvents();
   const calls = new Map<string, number>();
   const metrics = createMetrics({ prisma, log, vendorIds: config.vendors.map((v) => v.vendorId) });
   events.on("poll", (o) => metrics.observePoll(o));

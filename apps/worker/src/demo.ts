@@ -2,10 +2,24 @@ import { randomBytes } from "node:crypto";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
-import { embeddedDataDir, getCheckpoint, migrate, startEmbeddedPostgres, type Checkpoint } from "@cos/db";
+import {
+  createPrisma,
+  embeddedDataDir,
+  getCheckpoint,
+  migrate,
+  startEmbeddedPostgres,
+  type Checkpoint,
+} from "@cos/db";
 import { createQueueFactory, JOBS, type QueueFactory, type QueueHandle } from "@cos/queue";
 import { STREAM_NAMES } from "@cos/sync";
-import { queueBackend, startWorker, type PollOutcome, type WorkerApp } from "./app.js";
+import {
+  createWorkerEvents,
+  queueBackend,
+  startWorker,
+  type PollOutcome,
+  type WorkerApp,
+  type WorkerEvents,
+} from "./app.js";
 import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
 import { parseExposition } from "./exposition.js";
 import { startHttpServer, type HttpServer } from "./http/server.js";
@@ -136,13 +150,13 @@ async function demo(): Promise<number> {
 
     queues = createQueueFactory(queueBackend(config));
     pollQueue = queues.queue(JOBS.poll.queue);
-    app = await startWorker(config, log);
-    // startWorker has queued a poll of every stream; nothing of it can have finished yet (network
-    // round trips), so firstSync's listener sees every outcome.
-    const sync = firstSync(app, pollQueue);
-    const before = await checkpoints(app);
-    // Started once the polls' listener and the checkpoints' snapshot are in place. The sync goes
-    // on without it: a port in use (a worker already running) only costs the pages.
+    // Both before the start: the worker's first polls may finish before startWorker resolves.
+    const before = await checkpoints(databaseUrl);
+    const events = createWorkerEvents();
+    const sync = firstSync(events, pollQueue);
+    app = await startWorker(config, log, { events });
+    // The sync goes on without the server: a port in use (a worker already running) only costs
+    // the pages.
     http = await startHttpServer({ app, config, log, metrics: app.metrics }).catch((err: Error) => {
       console.log(`  http       not started on HTTP_PORT ${config.http.port}: ${err.message}`);
       return null;
@@ -161,7 +175,7 @@ async function demo(): Promise<number> {
       console.error(
         `\nSync failed for vendor ${failure.vendorId} (${failure.stream}): ${failure.error.message}`,
       );
-      const after = await checkpoints(app);
+      const after = await checkpoints(databaseUrl);
       const mark = (c: Checkpoint | null) =>
         `${c?.syncedThrough?.toISOString() ?? "none"}${c?.cursor ? " (mid-poll cursor)" : ""}`;
       const moved = STREAM_NAMES.flatMap((s, k) =>
@@ -216,8 +230,13 @@ async function demo(): Promise<number> {
 }
 
 /** The demo vendor's checkpoint of every stream, in `STREAM_NAMES` order (null: none yet). */
-function checkpoints(app: WorkerApp) {
-  return Promise.all(STREAM_NAMES.map((s) => getCheckpoint(app.prisma, DEMO_VENDOR.vendorId, s)));
+async function checkpoints(databaseUrl: string): Promise<Array<Checkpoint | null>> {
+  const prisma = createPrisma(databaseUrl, { max: 1 });
+  try {
+    return await Promise.all(STREAM_NAMES.map((s) => getCheckpoint(prisma, DEMO_VENDOR.vendorId, s)));
+  } finally {
+    await prisma.$disconnect();
+  }
 }
 
 /**
@@ -228,7 +247,7 @@ function checkpoints(app: WorkerApp) {
  * each stream's polls did, summed.
  */
 async function firstSync(
-  app: WorkerApp,
+  events: WorkerEvents,
   pollQueue: QueueHandle<unknown>,
 ): Promise<
   | { ok: true; tallies: Map<string, StreamTally> }
@@ -244,7 +263,7 @@ async function firstSync(
       if (o.report.outcome === "completed") completed.add(o.stream);
     }
   };
-  app.events.on("poll", onPoll);
+  events.on("poll", onPoll);
   try {
     for (;;) {
       if (failure) return { ok: false, failure };
@@ -255,7 +274,7 @@ async function firstSync(
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
-    app.events.off("poll", onPoll);
+    events.off("poll", onPoll);
   }
 }
 

@@ -4,7 +4,7 @@ import { CoupangClient } from "@cos/coupang";
 import type { Simulator } from "@cos/coupang-sim";
 import { createPrisma, type PrismaClient } from "@cos/db";
 import { vendorStatus } from "@cos/ops";
-import { startWorker, type PollOutcome } from "./app.js";
+import { createWorkerEvents, startWorker, type PollOutcome } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import type { DrainOutcome } from "./outbound.js";
@@ -250,17 +250,22 @@ describe.each(backends)("the outbox in the worker on BullMQ's $name backend", ({
   );
 
   it.skipIf(skip)("leaves a command unclaimed while the vendor's circuit is open", async () => {
-    const app = await startWorker(config({ secretKey: "a-wrong-secret" }), createLogger("silent"));
+    // Heard from before the start: the first polls may end before startWorker resolves.
+    const events = createWorkerEvents();
+    const failed = new Promise<void>((resolve) => {
+      const on = (o: PollOutcome) => {
+        if (!o.ok && o.final) {
+          events.off("poll", on);
+          resolve();
+        }
+      };
+      events.on("poll", on);
+    });
+    const app = await startWorker(config({ secretKey: "a-wrong-secret" }), createLogger("silent"), {
+      events,
+    });
     try {
-      await new Promise<void>((resolve) => {
-        const on = (o: PollOutcome) => {
-          if (!o.ok && o.final) {
-            app.events.off("poll", on);
-            resolve();
-          }
-        };
-        app.events.on("poll", on);
-      });
+      await failed;
       const box = await instructBox();
       const skipped = new Promise<DrainOutcome>((resolve) => app.events.once("drain", resolve));
       await insertUpload(app.prisma, box, invoiceNumber());

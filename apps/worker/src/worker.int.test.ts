@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { getCheckpoint } from "@cos/db";
-import { startWorker, type PollOutcome, type WorkerApp } from "./app.js";
+import { createWorkerEvents, startWorker, type PollOutcome, type WorkerEvents } from "./app.js";
 import { loadConfig } from "./config.js";
 import { compareWithSimulator, resetVendor } from "./demo-summary.js";
 import { createLogger } from "./logger.js";
@@ -40,16 +40,16 @@ function captureLog(): { lines: string[]; stream: Writable } {
 
 /** The next poll of `stream` (default: any) that did work or failed for good (skipped polls and
  * retried attempts pass). */
-function nextPoll(app: WorkerApp, stream?: string): Promise<PollOutcome> {
+function nextPoll(events: WorkerEvents, stream?: string): Promise<PollOutcome> {
   return new Promise((resolve) => {
     const on = (o: PollOutcome) => {
       if (stream !== undefined && o.stream !== stream) return;
       if ((o.ok && o.report.outcome !== "skipped") || (!o.ok && o.final)) {
-        app.events.off("poll", on);
+        events.off("poll", on);
         resolve(o);
       }
     };
-    app.events.on("poll", on);
+    events.on("poll", on);
   });
 }
 
@@ -85,9 +85,11 @@ describe.each(backends)("the worker on BullMQ's $name backend", ({ skip, redis }
     "syncs on its schedule until the database equals the simulator, and a manual poll writes nothing",
     async () => {
       const log = captureLog();
-      const app = await startWorker(config(), createLogger("debug", log.stream));
+      const events = createWorkerEvents();
+      const firstPoll = nextPoll(events, "ordersheets");
+      const app = await startWorker(config(), createLogger("debug", log.stream), { events });
       try {
-        const first = await nextPoll(app, "ordersheets");
+        const first = await firstPoll;
         expect(first.ok).toBe(true);
         const comparison = await compareWithSimulator(app.prisma, sim, VENDOR.vendorId);
         expect(comparison.kinds.filter((k) => !k.equal)).toEqual([]);
@@ -103,7 +105,7 @@ describe.each(backends)("the worker on BullMQ's $name backend", ({ skip, redis }
         expect(returns?.syncedThrough).toBeInstanceOf(Date);
         expect(returns?.cursor).toBeNull();
 
-        const second = nextPoll(app, "ordersheets");
+        const second = nextPoll(app.events, "ordersheets");
         await app.pollNow(VENDOR.vendorId);
         const outcome = await second;
         expect(
@@ -131,9 +133,11 @@ describe.each(backends)("the worker on BullMQ's $name backend", ({ skip, redis }
           (s) => sim.calls()[`GET ${s}`] ?? 0,
         );
       const before = streamCalls();
-      const app = await startWorker(config("a-wrong-secret"), createLogger("silent"));
+      const events = createWorkerEvents();
+      const firstPoll = nextPoll(events);
+      const app = await startWorker(config("a-wrong-secret"), createLogger("silent"), { events });
       try {
-        const outcome = await nextPoll(app);
+        const outcome = await firstPoll;
         expect(outcome.ok).toBe(false);
         expect(!outcome.ok && outcome.final).toBe(true);
         expect(!outcome.ok && outcome.error.message).toMatch(new RegExp(`vendor ${VENDOR.vendorId}.*401`));

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { ensureVendorAccount, transitionOutboxCommand, type OutboxStatus } from "@cos/db";
 import { enqueueCommand } from "@cos/outbox";
-import { JOBS, type QueueHandle } from "@cos/queue";
 import { STREAM_NAMES } from "@cos/sync";
 import { startWorker, type WorkerApp } from "../app.js";
 import { loadConfig, type WorkerConfig } from "../config.js";
@@ -16,6 +15,7 @@ import { createLogger } from "../logger.js";
 import { startHttpServer, type HttpServer } from "./server.js";
 import { freshnessOf } from "./status-page.js";
 import { createTestDatabase, type TestDatabase } from "../../../../test/support/postgres.js";
+import { bootPolls } from "../../../../test/support/worker-env.js";
 
 /** Debian's `chromium` package (`.ci/run` installs it). Without it this suite skips, except in CI. */
 const CHROMIUM = "/usr/bin/chromium";
@@ -44,22 +44,6 @@ interface DomElement {
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): Iterable<DomElement>;
   ownerDocument: { defaultView: { getComputedStyle(e: DomElement): { backgroundColor: string } } | null };
-}
-
-/** Resolves once every stream has completed a poll and no poll job waits or runs (the boot's and
- * the schedulers' first ones), so the checkpoints stay as the test then sets them. */
-async function firstSync(app: WorkerApp, queue: QueueHandle<unknown>): Promise<void> {
-  const done = new Set<string>();
-  app.events.on("poll", (o) => {
-    if (!o.ok) throw o.error;
-    if (o.report.outcome !== "skipped") done.add(o.stream);
-  });
-  for (let i = 0; i < 600; i++) {
-    const counts = await queue.getJobCounts("waiting", "active", "prioritized");
-    if (done.size === STREAM_NAMES.length && Object.values(counts).every((n) => n === 0)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the first sync did not finish: polled ${[...done].join(", ")}`);
 }
 
 describe.skipIf(!haveChromium && !required)("the status page in headless Chromium", () => {
@@ -96,7 +80,8 @@ describe.skipIf(!haveChromium && !required)("the status page in headless Chromiu
       ADMIN_TOKEN: TOKEN,
     });
     app = await startWorker(config, createLogger("silent"));
-    await firstSync(app, app.queues.find((q) => q.queue.name === JOBS.poll.queue)!.queue);
+    // Done before the test sets the checkpoints, so that no poll moves them after.
+    await bootPolls(app);
     server = (await startHttpServer({ app, config, log: createLogger("silent"), metrics: app.metrics }))!;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   }, 120_000);
