@@ -40,8 +40,8 @@ class CountingLimiter implements RateLimiter {
   pauses = 0;
   slowDowns = 0;
   constructor(private readonly inner: RateLimiter) {}
-  acquire(vendorId: string): Promise<void> {
-    return this.inner.acquire(vendorId);
+  acquire(vendorId: string, signal?: AbortSignal): Promise<void> {
+    return this.inner.acquire(vendorId, signal);
   }
   pause(vendorId: string, ms: number): Promise<void> {
     this.pauses++;

@@ -182,7 +182,16 @@ describe("Coupang's bad days", () => {
         // The storm has lasted the whole catalogue; A was paused by its first 429 and called
         // no more, while B kept its schedule.
         const stormTo = Date.now();
-        const m = await scrape();
+        // Every call of B and C counted as the simulator logged it. They keep polling, and a call
+        // in flight is in the simulator's count and not yet in ours: so, in a scrape between calls.
+        let m = await scrape();
+        await until("a scrape between B's and C's calls", async () => {
+          m = await scrape();
+          return (
+            total(m, "cos_coupang_requests_total", { vendor_id: B.vendorId }) === rule(countB).matched &&
+            total(m, "cos_coupang_requests_total", { vendor_id: C.vendorId }) === rule(countC).matched
+          );
+        });
         const a429 = rule(storm).fired;
         expect(a429).toBeGreaterThanOrEqual(1);
         expect(rule(countA).matched).toBe(a429);
@@ -209,7 +218,6 @@ describe("Coupang's bad days", () => {
         expect(total(m, "cos_coupang_requests_total", { vendor_id: B.vendorId })).toBe(
           total(m, "cos_coupang_requests_total", { vendor_id: B.vendorId, status: "200" }),
         );
-        expect(total(m, "cos_coupang_requests_total", { vendor_id: B.vendorId })).toBe(rule(countB).matched);
 
         // C's faults, each once, as its classification says.
         const c = (where: Record<string, string>, family = "cos_coupang_requests_total") =>
@@ -224,7 +232,6 @@ describe("Coupang's bad days", () => {
           ["302", 1],
           ["network", 4],
         ]);
-        expect(c({})).toBe(rule(countC).matched);
         expect(
           ["retryable", "failed_slice", "blocked", "invalid_payload", "internal"].map((kind) => [
             kind,

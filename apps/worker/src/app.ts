@@ -90,6 +90,12 @@ export interface StartOptions {
   readonly events?: WorkerEvents;
 }
 
+/**
+ * How long closing waits for the abandoned jobs to end once their calls fail: well inside the
+ * 10 s main.ts allows after `SHUTDOWN_TIMEOUT_SECONDS` before it exits anyway.
+ */
+const ABANDON_GRACE_MS = 5_000;
+
 /** How long a 429 without `Retry-After` pauses a vendor (the client's limiter pause, and its circuit), ms. */
 const RATE_LIMIT_PAUSE_MS = 60_000;
 
@@ -562,18 +568,22 @@ export async function startWorker(
         if ((await Promise.race([workersClosed, deadline])) === "timeout") {
           log.warn(
             { timeoutMs: config.shutdownTimeoutMs },
-            "shutdown deadline passed; abandoning the running poll",
+            "shutdown deadline passed; abandoning the running jobs",
           );
-          // Destroying the sockets fails the calls in flight now, rather than letting an abandoned
-          // poll write after the database is gone; its cursor resumes it on the next start.
+          // Closing the clients fails their calls now, those in flight and those waiting out a
+          // vendor's pause in the limiter, so the jobs end (a poll's cursor resumes it on the
+          // next start) rather than write after the database is gone. BullMQ's close(true) is no
+          // way out: once close() has begun, it returns that same unforced close.
           for (const client of [...clients.values(), ...resyncClients.values()]) client.close();
-          await Promise.all([
-            worker.close(true),
-            resyncWorker.close(true),
-            reconcileWorker.close(true),
-            retention.worker.close(true),
-            outbound.worker.close(true),
-          ]);
+          const grace = new Promise<"timeout">((r) =>
+            setTimeout(() => r("timeout"), ABANDON_GRACE_MS).unref(),
+          );
+          if ((await Promise.race([workersClosed, grace])) === "timeout") {
+            log.error(
+              { timeoutMs: ABANDON_GRACE_MS },
+              "jobs still running after their calls failed; closing the connections under them",
+            );
+          }
         }
         await inbound.close();
         await resyncQueue.close();

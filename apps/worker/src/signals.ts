@@ -6,7 +6,7 @@ import type { Logger } from "./logger.js";
  * unless it comes within a second of the first: a terminal's Ctrl-C reaches every process of
  * the group, and launchers such as tsx or npm relay it too, so one keypress can arrive twice.
  * When `stop` has not finished `hardDeadlineMs` after the signal (something it waits for never
- * ends: a limiter paused for minutes, a hung socket), the process exits 1 anyway, so a
+ * ends: a job stuck in a database call, a hung socket), the process exits 1 anyway, so a
  * supervisor's stop never turns into its SIGKILL.
  */
 export function onShutdownSignal(

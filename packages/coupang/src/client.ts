@@ -357,7 +357,11 @@ export class CoupangClient {
     });
   }
 
-  /** Releases the keep-alive sockets; the client must not be used afterwards. */
+  /**
+   * Releases the keep-alive sockets and ends the calls still waiting for the rate limiter (a
+   * paused vendor's wait lasts minutes): those, and any call after, throw
+   * `CoupangRetryableError` with code `CLIENT_CLOSED`.
+   */
   close(): void {
     this.transport.close();
   }

@@ -11,7 +11,7 @@ import {
   CoupangRateLimitError,
   CoupangRetryableError,
 } from "./errors.js";
-import type { RateLimiter } from "./limiter/limiter.js";
+import { TokenBucketLimiter, type RateLimiter } from "./limiter/limiter.js";
 import {
   API,
   VENDOR,
@@ -131,6 +131,25 @@ describe("rate limiting", () => {
       `The rate limiter of vendor ${VENDOR} failed before PUT ${API}/v4/vendors/${VENDOR}/ordersheets/acknowledgement ` +
         "(connect ECONNREFUSED 127.0.0.1:6379); retry later",
     );
+    expect(requests).toHaveLength(0);
+  });
+
+  it("ends a call waiting out the vendor's pause when the client closes, and refuses calls after", async () => {
+    const limiter = new TokenBucketLimiter();
+    await limiter.pause(VENDOR, 60_000);
+    const { baseUrl, requests } = await fakeCoupang(() => EMPTY_LIST);
+    const client = makeClient(baseUrl, { limiter });
+    const t0 = Date.now();
+    const waiting = client.listOrderSheets(QUERY).catch((e: unknown) => e);
+    setTimeout(() => client.close(), 50);
+    const error = await waiting;
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(CoupangRetryableError);
+    expect(error).toMatchObject({ code: "CLIENT_CLOSED", method: "GET" });
+    expect((error as Error).message).toBe(
+      `The client of vendor ${VENDOR} was closed before GET ${API}/v4/vendors/${VENDOR}/ordersheets was sent; retry later`,
+    );
+    await expect(client.acknowledgeOrders([1n])).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
     expect(requests).toHaveLength(0);
   });
 });

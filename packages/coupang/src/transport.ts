@@ -97,6 +97,8 @@ export class Transport {
   private readonly options: TransportOptions;
   private readonly http: Got;
   private readonly agents: { http: http.Agent; https: https.Agent };
+  /** Aborted by `close`: ends the calls still waiting for the limiter (a paused vendor's, for minutes). */
+  private readonly closed = new AbortController();
 
   constructor(options: TransportOptions) {
     this.options = options;
@@ -173,8 +175,12 @@ export class Transport {
     });
   }
 
-  /** Releases the keep-alive sockets; the transport must not be used afterwards. */
+  /**
+   * Releases the keep-alive sockets and ends every call still waiting for the limiter: it, and
+   * any call after, throws `CoupangRetryableError` with code `CLIENT_CLOSED`.
+   */
   close(): void {
+    this.closed.abort();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
@@ -183,7 +189,8 @@ export class Transport {
    * Sends one signed request and returns the parsed 2xx body. The query is encoded once by
    * `buildQuery` and sent as is (§1). Throws the `CoupangError` subclass chosen by
    * `classifyHttpError` for a non-2xx answer (after one re-signed retry of a 401),
-   * `classifyNetworkError`'s `CoupangRetryableError` when no answer came or the limiter failed,
+   * `classifyNetworkError`'s `CoupangRetryableError` when no answer came, the limiter failed or
+   * the transport was closed,
    * and `CoupangPayloadError` when a 2xx body is not JSON.
    */
   async call(spec: CallSpec): Promise<JsonResponse> {
@@ -267,8 +274,14 @@ export class Transport {
 
   private async acquire(method: string, path: string): Promise<void> {
     try {
-      await this.options.limiter.acquire(this.vendorId);
+      await this.options.limiter.acquire(this.vendorId, this.closed.signal);
     } catch (error) {
+      if (this.closed.signal.aborted) {
+        throw new CoupangRetryableError(
+          `The client of vendor ${this.vendorId} was closed before ${method} ${path} was sent; retry later`,
+          { vendorId: this.vendorId, method, path, code: "CLIENT_CLOSED" },
+        );
+      }
       throw new CoupangRetryableError(
         `The rate limiter of vendor ${this.vendorId} failed before ${method} ${path} ` +
           `(${error instanceof Error ? error.message : String(error)}); retry later`,

@@ -66,4 +66,18 @@ describe("TokenBucketLimiter", () => {
     await expect(limiter.slowDown("A1", 0, 1000)).rejects.toThrow("factor must be in (0, 1], got 0");
     await expect(limiter.slowDown("A1", 2, 1000)).rejects.toThrow(RangeError);
   });
+
+  it("acquire() rejects with the signal's reason once it aborts: the waiters of a pause and later callers", async () => {
+    const limiter = new TokenBucketLimiter({ requestsPerSecond: 1000 });
+    await limiter.pause("A1", 60_000);
+    const closing = new AbortController();
+    const t0 = Date.now();
+    const waits = [limiter.acquire("A1", closing.signal), limiter.acquire("A1", closing.signal)];
+    setTimeout(() => closing.abort(new Error("closed")), 50);
+    for (const wait of waits) await expect(wait).rejects.toThrow("closed");
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await expect(limiter.acquire("A1", closing.signal)).rejects.toThrow("closed");
+    // A caller without that signal still gets its turn (another vendor's, at once).
+    await limiter.acquire("B2");
+  });
 });

@@ -10,8 +10,12 @@ import { setTimeout as sleep } from "node:timers/promises";
  * processes of a vendor share one bucket).
  */
 export interface RateLimiter {
-  /** Resolves when `vendorId` may send one request; waits out pauses and slow-downs. */
-  acquire(vendorId: string): Promise<void>;
+  /**
+   * Resolves when `vendorId` may send one request; waits out pauses and slow-downs. Rejects with
+   * `signal.reason` once `signal` aborts (a client closing at shutdown): the wait of a paused
+   * vendor lasts as long as its pause, minutes after a 429.
+   */
+  acquire(vendorId: string, signal?: AbortSignal): Promise<void>;
   /**
    * Sends no request for `vendorId` during the next `ms` milliseconds (a 429: every process
    * backs off). A longer pause already in force is kept.
@@ -43,6 +47,16 @@ export function resolveBudget(budget: RateLimitBudget): Required<RateLimitBudget
     throw new RangeError(`burst must be a positive integer, got ${burst}`);
   }
   return { requestsPerSecond, burst };
+}
+
+/** Sleeps `ms`; rejects with `signal.reason` (not Node's AbortError) once `signal` aborts. */
+export async function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    signal?.throwIfAborted();
+    throw error;
+  }
 }
 
 /** Checks the arguments of `pause` / `slowDown`. Throws a `RangeError` naming the bad value. */
@@ -80,9 +94,9 @@ export class TokenBucketLimiter implements RateLimiter {
     this.now = budget.now ?? Date.now;
   }
 
-  acquire(vendorId: string): Promise<void> {
+  acquire(vendorId: string, signal?: AbortSignal): Promise<void> {
     const bucket = this.bucket(vendorId);
-    const turn = bucket.queue.then(() => this.take(bucket));
+    const turn = bucket.queue.then(() => this.take(bucket, signal));
     bucket.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -138,8 +152,9 @@ export class TokenBucketLimiter implements RateLimiter {
     bucket.updatedAt = now;
   }
 
-  private async take(bucket: Bucket): Promise<void> {
+  private async take(bucket: Bucket, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       const now = this.now();
       this.refill(bucket, now);
       // Re-checked after every sleep: a pause or slow-down may have arrived meanwhile.
@@ -153,7 +168,7 @@ export class TokenBucketLimiter implements RateLimiter {
         bucket.tokens -= 1;
         return;
       }
-      await sleep(wait);
+      await waitFor(wait, signal);
     }
   }
 }

@@ -71,4 +71,17 @@ describe.skipIf(redisUrl === null)("RedisRateLimiter on a real Redis", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
     expect(await connections[0]!.pttl(`${prefix}{S1}`)).toBeGreaterThan(60_000);
   });
+
+  it("ends a wait for a shared pause once the caller's signal aborts", async () => {
+    const a = new RedisRateLimiter({ redis: connect(), keyPrefix: prefix, requestsPerSecond: 100 });
+    const b = new RedisRateLimiter({ redis: connect(), keyPrefix: prefix, requestsPerSecond: 100 });
+    await a.pause("C1", 60_000);
+    const closing = new AbortController();
+    const t0 = Date.now();
+    const wait = b.acquire("C1", closing.signal);
+    setTimeout(() => closing.abort(new Error("closed")), 50);
+    await expect(wait).rejects.toThrow("closed");
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await expect(b.acquire("C1", closing.signal)).rejects.toThrow("closed");
+  });
 });

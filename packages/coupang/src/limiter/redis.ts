@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import { checkBackoff, resolveBudget } from "./limiter.js";
+import { checkBackoff, resolveBudget, waitFor } from "./limiter.js";
 import type { RateLimitBudget, RateLimiter } from "./limiter.js";
 
 /*
@@ -74,11 +73,12 @@ export class RedisRateLimiter implements RateLimiter {
     this.budget = resolveBudget(options);
   }
 
-  async acquire(vendorId: string): Promise<void> {
+  async acquire(vendorId: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       const wait = await this.run(vendorId, "acquire", 0, 1);
       if (wait <= 0) return;
-      await sleep(wait);
+      await waitFor(wait, signal);
     }
   }
 
