@@ -102,7 +102,7 @@ export function createMetrics(deps: MetricsDeps): WorkerMetrics {
   });
   const rejected = new Counter({
     name: "cos_rows_rejected_total",
-    help: "Records polls quarantined (quarantined_records) instead of storing",
+    help: "Records polls quarantined (quarantined_records) instead of storing, each version once",
     labelNames: ["vendor_id", "stream"] as const,
     registers,
   });

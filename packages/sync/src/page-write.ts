@@ -78,7 +78,10 @@ export function normalizeRecords<V, R>(
   return { rows, rejected: all };
 }
 
-/** Quarantines a page's rejected records under `stream`, keyed by their raw `keyField` when readable. */
+/**
+ * Quarantines a page's rejected records under `stream`, keyed by their raw `keyField` when
+ * readable; `tally.rejected` counts those not kept before (a bad record is read on every poll).
+ */
 export async function quarantineRejected(
   tx: Tx,
   vendorId: string,
@@ -88,7 +91,7 @@ export async function quarantineRejected(
   tally: PageTally,
 ): Promise<void> {
   if (rejected.length === 0) return;
-  await quarantineRecords(
+  tally.rejected += await quarantineRecords(
     tx,
     rejected.map((r) => ({
       vendorId,
@@ -98,7 +101,6 @@ export async function quarantineRejected(
       raw: r.rawJson,
     })),
   );
-  tally.rejected += rejected.length;
 }
 
 /** The ID in a raw record's `field`, when it has a readable one, for the quarantine row. */

@@ -94,6 +94,7 @@ export interface SyncReport {
   statusChanges: number;
   /** Reads not applied because they would have moved a status backwards. */
   staleReads: number;
+  /** Records quarantined instead of stored; a bad record kept by an earlier poll is not counted again. */
   rejected: number;
   /** Failing windows split in halves (see {@link runStream}). */
   splits: number;

@@ -219,12 +219,14 @@ describe("syncReturnWithdrawals against the simulator", () => {
     expect(quarantined).toEqual(Array(3).fill({ stream: RETURN_WITHDRAWALS_STREAM, key: null }));
 
     // The next day: hot still reads yesterday (the lookback crosses midnight), warm is due but
-    // no day before yesterday has an open receipt, so nothing is checked.
+    // no day before yesterday has an open receipt, so nothing is checked. The three bad records
+    // read again are kept already: none is quarantined twice.
     sim.clock.advance(24 * HOUR);
     const nextDay = await counting(() => poll());
     expect([nextDay.period, nextDay.byIds, nextDay.result.boxesInserted, nextDay.result.rejected]).toEqual([
-      1, 0, 0, 3,
+      1, 0, 0, 0,
     ]);
+    expect(await prisma.quarantinedRecord.count()).toBe(3);
     expect(nextDay.result.plan?.reason).toBe("1 hot, 0 warm");
     expect(await lastPlan()).toEqual(["hot WITHDRAWN 2025-03-10..2025-03-11"]);
 

@@ -13,27 +13,41 @@ export interface QuarantineInput {
 }
 
 /**
- * Stores rejected records with `received_at` = now, in one statement. Call it in the page's
- * transaction so quarantined and accepted rows commit with the checkpoint.
+ * Stores rejected records with `received_at` = now, in one statement, each once: a record kept
+ * before (same vendor, stream, entity key, reason and raw text) is not kept again, for a bad
+ * record stays in the lists and every poll reads it anew. Call it in the page's transaction so
+ * quarantined and accepted rows commit with the checkpoint.
  *
  * Text Postgres cannot hold — a NUL character, an unpaired UTF-16 surrogate — is written as a
  * visible `\uXXXX` escape, so the very records refused for such text can still be kept.
  *
- * @returns the number of rows inserted (= rows.length).
+ * @returns the number of rows inserted: the records not kept before.
  */
 export async function quarantineRecords(tx: SqlClient, rows: readonly QuarantineInput[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const batch = rows.map((r) => ({
-    vendor_id: storableText(r.vendorId),
-    stream: storableText(r.stream),
-    entity_key: r.entityKey === null ? null : storableText(r.entityKey),
-    reason: storableText(r.reason),
-    raw: storableText(r.raw),
-  }));
+  // Deduplicated here rather than by SELECT DISTINCT, which would lose the page's order of ids.
+  const batch = [
+    ...new Map(
+      rows.map((r) => {
+        const row = {
+          vendor_id: storableText(r.vendorId),
+          stream: storableText(r.stream),
+          entity_key: r.entityKey === null ? null : storableText(r.entityKey),
+          reason: storableText(r.reason),
+          raw: storableText(r.raw),
+        };
+        return [JSON.stringify(row), row] as const;
+      }),
+    ).values(),
+  ];
   return tx.$executeRawUnsafe(
     `INSERT INTO quarantined_records (vendor_id, stream, entity_key, reason, raw)
      SELECT r.vendor_id, r.stream, r.entity_key, r.reason, r.raw
-     FROM jsonb_to_recordset($1::jsonb) AS r(vendor_id text, stream text, entity_key text, reason text, raw text)`,
+     FROM jsonb_to_recordset($1::jsonb) AS r(vendor_id text, stream text, entity_key text, reason text, raw text)
+     WHERE NOT EXISTS (
+       SELECT 1 FROM quarantined_records q
+        WHERE q.vendor_id = r.vendor_id AND q.stream = r.stream
+          AND q.entity_key IS NOT DISTINCT FROM r.entity_key AND q.reason = r.reason AND q.raw = r.raw)`,
     JSON.stringify(batch),
   );
 }

@@ -227,4 +227,23 @@ describe("quarantineRecords", () => {
     ).toEqual(rows);
     expect(stored[0]!.receivedAt).toBeInstanceOf(Date);
   });
+
+  it("keeps a record read again once, and a changed version of it beside", async () => {
+    const bad = {
+      vendorId: VENDOR,
+      stream: "exchangeRequests",
+      entityKey: "100000018",
+      reason: 'exchangeId: expected digits, got "100000018x"',
+      raw: '{"exchangeId":"100000018x","status":"RECEIPT"}',
+    };
+    expect(await quarantineRecords(prisma, [bad, bad])).toBe(1);
+    expect(await quarantineRecords(prisma, [bad])).toBe(0);
+    const changed = { ...bad, raw: '{"exchangeId":"100000018x","status":"PROGRESS"}' };
+    expect(await quarantineRecords(prisma, [bad, changed])).toBe(1);
+    const kept = await prisma.quarantinedRecord.findMany({
+      where: { stream: "exchangeRequests" },
+      orderBy: { id: "asc" },
+    });
+    expect(kept.map((r) => r.raw)).toEqual([bad.raw, changed.raw]);
+  });
 });
