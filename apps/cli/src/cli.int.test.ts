@@ -318,7 +318,7 @@ describe("cos commands", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(
       new RegExp(
-        `^already queued \\(same dedupe key\\), nothing added:\ncommand ${command.id} UPLOAD_INVOICE`,
+        `^already queued \\(same dedupe key\\), nothing added; to send it again anyway, give --dedupe-key <a new key>:\ncommand ${command.id} UPLOAD_INVOICE`,
       ),
     );
 
@@ -344,6 +344,86 @@ describe("cos commands", () => {
         `^command ${command.id} UPLOAD_INVOICE \\w+ \\(vendor ${VENDOR.vendorId}, order 900000000000077001, box 300000000000077001 CJGLS 123456789012\\)`,
       ),
     );
+  });
+
+  it("adds the same command again under a new --dedupe-key, and that one once", async () => {
+    const [original] = await app.prisma.$queryRawUnsafe<Array<{ id: bigint }>>(
+      `SELECT id FROM outbox_commands WHERE dedupe_key = $1`,
+      "UPLOAD_INVOICE:300000000000077001::123456789012",
+    );
+    const again = await cliHere([...invoice(), "--dedupe-key", "other", "--json"]);
+    expect(again.code).toBe(0);
+    const doc = parsed(again.stdout);
+    expect(doc).toMatchObject({
+      created: true,
+      command: {
+        kind: "UPLOAD_INVOICE",
+        shipmentBoxId: "300000000000077001",
+        payload: { deliveryCompanyCode: "CJGLS", invoiceNumber: "123456789012" },
+        dedupeKey: "other",
+      },
+    });
+    expect(BigInt(doc.command.id as string)).toBeGreaterThan(original!.id);
+    const twice = await cliHere([...invoice(), "--dedupe-key", "other"]);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toMatch(
+      new RegExp(
+        `^already queued \\(same dedupe key\\), nothing added; to send it again anyway, give --dedupe-key <a new key>:\ncommand ${doc.command.id} UPLOAD_INVOICE`,
+      ),
+    );
+    expect(twice.stdout).toContain("\n  dedupe key: other");
+  });
+
+  it("queues an acknowledgement of a box, which the worker sends", async () => {
+    // A new paid order in the simulator: its box is ACCEPT until acknowledged.
+    const placed = (await sim.event({ vendorId: VENDOR.vendorId, type: "order" })) as {
+      orderId: bigint;
+      shipmentBoxIds: bigint[];
+    };
+    const box = placed.shipmentBoxIds[0]!.toString();
+    const order = placed.orderId.toString();
+    const queued = await cliHere([
+      "commands",
+      "acknowledge",
+      "--vendor",
+      VENDOR.vendorId,
+      "--box",
+      box,
+      "--order",
+      order,
+      "--json",
+    ]);
+    expect(queued.code).toBe(0);
+    const { command } = parsed(queued.stdout);
+    expect(parsed(queued.stdout)).toMatchObject({
+      created: true,
+      command: {
+        kind: "ACKNOWLEDGE",
+        vendorId: VENDOR.vendorId,
+        shipmentBoxId: box,
+        orderId: order,
+        vendorItemId: null,
+        payload: {},
+        dedupeKey: `ACKNOWLEDGE:${box}::`,
+        createdBy: "cli",
+      },
+    });
+    // The insert's NOTIFY wakes the worker's drain.
+    const status = async () =>
+      (
+        await app.prisma.$queryRawUnsafe<Array<{ status: string }>>(
+          `SELECT status FROM outbox_commands WHERE id = $1::bigint`,
+          command.id,
+        )
+      )[0]?.status;
+    await expect.poll(status, { timeout: 15_000, interval: 100 }).toBe("succeeded");
+    expect(sim.writes({ endpoint: "ordersheets/acknowledgement", target: box })).toHaveLength(1);
+    expect(
+      await cliHere(["commands", "acknowledge", "--vendor", VENDOR.vendorId, "--box", box]),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("required option '--order <orderId>' not specified"),
+    });
   });
 
   it("refuses bad input with 65, naming the field", async () => {

@@ -6,11 +6,14 @@
 //   npm run cli -- vendors [--json]
 //   npm run cli -- commands list [--vendor V] [--status dead] [--kind CANCEL] [--limit 50] [--before ID] [--json]
 //   npm run cli -- commands show 42 [--json]
+//   npm run cli -- commands acknowledge --vendor V --box SHIPMENT_BOX_ID --order ORDER_ID [--json]
 //   npm run cli -- commands upload-invoice --vendor V --box SHIPMENT_BOX_ID --order ORDER_ID \
 //                    [--item VENDOR_ITEM_ID] --carrier CJGLS --invoice 123456789012 [--json]
 //   npm run cli -- commands update-invoice   (the same options)
 //   npm run cli -- commands cancel-items --vendor V --box B --order O --item I --quantity 1 \
 //                    [--item I2 --quantity 2] --reason CCTTER --user WING_LOGIN [--json]
+//     (these four also take [--created-by WHO] [--dedupe-key KEY]: a command whose dedupe key
+//     exists, in any status, is not added again; a new key sends it anyway)
 //   npm run cli -- commands retry 42        (re-arm a dead command)
 //   npm run cli -- commands cancel 42 [--reason "…"]
 //   npm run cli -- resync --vendor V --from 2026-08-01 --to 2026-10-30 [--streams ordersheets,returnRequests]
@@ -31,6 +34,7 @@ import { printable } from "./format.js";
 import { CliError, describeUrl, EXIT, print, withSession, type Context, type Output } from "./session.js";
 import {
   cancelOne,
+  enqueueAcknowledge,
   enqueueCancel,
   enqueueInvoice,
   listSome,
@@ -75,6 +79,33 @@ const collect =
   (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
 
 const json = () => new Option("--json", "print one JSON document on stdout (IDs as strings)");
+
+/**
+ * Adds to `commands` a subcommand `name` that enqueues an outbox command for a box: --vendor,
+ * --box and --order, then the kind's own options (`own`), then --created-by, --dedupe-key and
+ * --json. Returns the subcommand, for its action.
+ */
+function enqueuing(
+  commands: Command,
+  name: string,
+  description: string,
+  own: (c: Command) => Command = (c) => c,
+): Command {
+  return own(
+    commands
+      .command(name)
+      .description(description)
+      .requiredOption("--vendor <vendorId>", "the vendor, e.g. A00012345")
+      .requiredOption("--box <shipmentBoxId>", "the shipment box", decimalId)
+      .requiredOption("--order <orderId>", "its order", decimalId),
+  )
+    .option("--created-by <who>", "recorded as created_by", "cli")
+    .option(
+      "--dedupe-key <key>",
+      "the command's dedupe key instead of the business one: a new key sends a command again that matches an earlier one",
+    )
+    .addOption(json());
+}
 
 /** The program: results go to `ctx.out`, settings come from `ctx.env`. */
 export function buildProgram(ctx: Context): Command {
@@ -124,43 +155,46 @@ export function buildProgram(ctx: Context): Command {
       const commandId = parseId("id", id);
       return withSession(ctx, opts, (s) => showOne(s, commandId));
     });
+  enqueuing(commands, "acknowledge", "queue an acknowledgement of a box (ACCEPT → INSTRUCT)").action(
+    (opts: Parameters<typeof enqueueAcknowledge>[1] & { json?: boolean }) =>
+      withSession(ctx, opts, (s) => enqueueAcknowledge(s, opts)),
+  );
   for (const kind of ["UPLOAD_INVOICE", "UPDATE_INVOICE"] as const) {
-    commands
-      .command(kind === "UPLOAD_INVOICE" ? "upload-invoice" : "update-invoice")
-      .description(
-        kind === "UPLOAD_INVOICE"
-          ? "queue an invoice upload for a box (one row per open item)"
-          : "queue an invoice update for a box already shipped",
-      )
-      .requiredOption("--vendor <vendorId>", "the vendor, e.g. A00012345")
-      .requiredOption("--box <shipmentBoxId>", "the shipment box", decimalId)
-      .requiredOption("--order <orderId>", "its order", decimalId)
-      .option("--item <vendorItemId>", "only this item's row (default every open item of the box)", decimalId)
-      .requiredOption("--carrier <code>", "the delivery company code, e.g. CJGLS")
-      .requiredOption("--invoice <number>", "the tracking number")
-      .option("--created-by <who>", "recorded as created_by", "cli")
-      .addOption(json())
-      .action((opts: Parameters<typeof enqueueInvoice>[2] & { json?: boolean }) =>
-        withSession(ctx, opts, (s) => enqueueInvoice(s, kind, opts)),
-      );
-  }
-  commands
-    .command("cancel-items")
-    .description(
-      "queue a cancel of items of a box (ACCEPT or INSTRUCT only); --item and --quantity pair up in order",
-    )
-    .requiredOption("--vendor <vendorId>", "the vendor, e.g. A00012345")
-    .requiredOption("--box <shipmentBoxId>", "the shipment box", decimalId)
-    .requiredOption("--order <orderId>", "its order", decimalId)
-    .requiredOption("--item <vendorItemId>", "an item to cancel (repeatable)", collect(decimalId))
-    .requiredOption("--quantity <n>", "how many of it (repeatable, one per --item)", collect(count))
-    .requiredOption("--reason <middleCancelCode>", "Coupang's cancel reason code, e.g. CCTTER (out of stock)")
-    .requiredOption("--user <wingLoginId>", "the seller's WING login ID")
-    .option("--created-by <who>", "recorded as created_by", "cli")
-    .addOption(json())
-    .action((opts: Parameters<typeof enqueueCancel>[1] & { json?: boolean }) =>
-      withSession(ctx, opts, (s) => enqueueCancel(s, opts)),
+    enqueuing(
+      commands,
+      kind === "UPLOAD_INVOICE" ? "upload-invoice" : "update-invoice",
+      kind === "UPLOAD_INVOICE"
+        ? "queue an invoice upload for a box (one row per open item)"
+        : "queue an invoice update for a box already shipped",
+      (c) =>
+        c
+          .option(
+            "--item <vendorItemId>",
+            "only this item's row (default every open item of the box)",
+            decimalId,
+          )
+          .requiredOption("--carrier <code>", "the delivery company code, e.g. CJGLS")
+          .requiredOption("--invoice <number>", "the tracking number"),
+    ).action((opts: Parameters<typeof enqueueInvoice>[2] & { json?: boolean }) =>
+      withSession(ctx, opts, (s) => enqueueInvoice(s, kind, opts)),
     );
+  }
+  enqueuing(
+    commands,
+    "cancel-items",
+    "queue a cancel of items of a box (ACCEPT or INSTRUCT only); --item and --quantity pair up in order",
+    (c) =>
+      c
+        .requiredOption("--item <vendorItemId>", "an item to cancel (repeatable)", collect(decimalId))
+        .requiredOption("--quantity <n>", "how many of it (repeatable, one per --item)", collect(count))
+        .requiredOption(
+          "--reason <middleCancelCode>",
+          "Coupang's cancel reason code, e.g. CCTTER (out of stock)",
+        )
+        .requiredOption("--user <wingLoginId>", "the seller's WING login ID"),
+  ).action((opts: Parameters<typeof enqueueCancel>[1] & { json?: boolean }) =>
+    withSession(ctx, opts, (s) => enqueueCancel(s, opts)),
+  );
   commands
     .command("retry <id>")
     .description("re-arm a dead command: it is read back, then resent if Coupang has not applied it")

@@ -45,10 +45,33 @@ export async function showOne(s: Session, id: bigint): Promise<void> {
   print(s.out, s, command, () => formatCommand(command));
 }
 
+/** The options every enqueuing subcommand takes: IDs as decimal text, `dedupeKey` as given. */
+interface TargetOptions {
+  vendor: string;
+  box: string;
+  order: string;
+  createdBy: string;
+  /** Replaces the business dedupe key, so that a command matching an earlier one is added. */
+  dedupeKey?: string;
+}
+
+/** The fields of a {@link CommandInput} that {@link TargetOptions} give. */
+function targetOf(opts: TargetOptions) {
+  return {
+    vendorId: opts.vendor,
+    shipmentBoxId: opts.box,
+    orderId: opts.order,
+    createdBy: opts.createdBy,
+    ...(opts.dedupeKey === undefined ? {} : { dedupeKey: opts.dedupeKey }),
+  };
+}
+
 /**
  * Enqueues through packages/outbox `enqueueCommand` (checked, stored once per dedupe key; the
  * insert's NOTIFY wakes the worker's drain). Only for a vendor of the worker's environment, as
- * the worker's own entry point does: another vendor's command would never be drained.
+ * the worker's own entry point does: another vendor's command would never be drained. A command
+ * whose key exists is printed with `created: false` (exit 0, as the same request made twice is
+ * one command) and, as text, how to send it anyway.
  * @throws OutboxCommandError naming the field.
  */
 async function enqueue(s: Session, input: CommandInput): Promise<void> {
@@ -58,33 +81,27 @@ async function enqueue(s: Session, input: CommandInput): Promise<void> {
   print(s.out, s, { created, command }, () =>
     created
       ? `queued ${formatCommand(command)}`
-      : `already queued (same dedupe key), nothing added:\n${formatCommand(command)}`,
+      : `already queued (same dedupe key), nothing added; to send it again anyway, give --dedupe-key <a new key>:\n${formatCommand(command)}`,
   );
+}
+
+/** `commands acknowledge` (coupang-api.md §3): the box goes from ACCEPT to INSTRUCT. */
+export function enqueueAcknowledge(s: Session, opts: TargetOptions): Promise<void> {
+  return enqueue(s, { kind: "ACKNOWLEDGE", ...targetOf(opts) });
 }
 
 /** `commands upload-invoice` / `update-invoice` (coupang-api.md §4.1, §4.2). */
 export function enqueueInvoice(
   s: Session,
   kind: "UPLOAD_INVOICE" | "UPDATE_INVOICE",
-  opts: {
-    vendor: string;
-    box: string;
-    order: string;
-    item?: string;
-    carrier: string;
-    invoice: string;
-    createdBy: string;
-  },
+  opts: TargetOptions & { item?: string; carrier: string; invoice: string },
 ): Promise<void> {
   return enqueue(s, {
     kind,
-    vendorId: opts.vendor,
-    shipmentBoxId: opts.box,
-    orderId: opts.order,
+    ...targetOf(opts),
     ...(opts.item === undefined ? {} : { vendorItemId: opts.item }),
     deliveryCompanyCode: opts.carrier,
     invoiceNumber: opts.invoice,
-    createdBy: opts.createdBy,
   });
 }
 
@@ -94,16 +111,7 @@ export function enqueueInvoice(
  */
 export function enqueueCancel(
   s: Session,
-  opts: {
-    vendor: string;
-    box: string;
-    order: string;
-    item: string[];
-    quantity: number[];
-    reason: string;
-    user: string;
-    createdBy: string;
-  },
+  opts: TargetOptions & { item: string[]; quantity: number[]; reason: string; user: string },
 ): Promise<void> {
   if (opts.item.length !== opts.quantity.length)
     throw new OutboxCommandError(
@@ -113,14 +121,11 @@ export function enqueueCancel(
     );
   return enqueue(s, {
     kind: "CANCEL",
-    vendorId: opts.vendor,
-    shipmentBoxId: opts.box,
-    orderId: opts.order,
+    ...targetOf(opts),
     items: opts.item.map((vendorItemId, i) => ({ vendorItemId, receiptCount: opts.quantity[i]! })),
     // Checked against Coupang's codes by enqueueCommand, which names the field.
     middleCancelCode: opts.reason as Extract<CommandInput, { kind: "CANCEL" }>["middleCancelCode"],
     userId: opts.user,
-    createdBy: opts.createdBy,
   });
 }
 
