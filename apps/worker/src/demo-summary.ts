@@ -100,7 +100,9 @@ const pad = (v: string | number, n: number) => String(v).padStart(n);
  * The summary the demo prints: per stream the calls, pages and rows written by this run (a
  * stream's "records" are boxes, receipts, withdrawals or exchanges; "items" their lines); the
  * total calls as the worker and the simulator counted them; the boxes and items per status; per
- * entity kind the database's rows beside the simulator's; and the verdict.
+ * entity kind the database's rows beside the simulator's; and the verdict. A run that wrote nothing
+ * says the database already held this world when it equals the simulator, and that it holds
+ * another world (rerun with --reset) when not.
  */
 export function formatSummary(input: {
   /** Per stream, in the registry's order. */
@@ -128,7 +130,16 @@ export function formatSummary(input: {
     (n, { tally: t }) => n + t.boxesInserted + t.boxesUpdated + t.itemsInserted + t.itemsUpdated + t.events,
     0,
   );
-  if (written === 0) lines.push("This run wrote nothing: the database already held this world.");
+  // Nothing written yet different: the checkpoints are another world's (an earlier day's, other
+  // options), so the incremental polls never reach this world's orders.
+  const anotherWorld = written === 0 && !comparison.equal;
+  if (written === 0) {
+    lines.push(
+      anotherWorld
+        ? "This run wrote nothing, yet the database differs from the simulator: it holds another world."
+        : "This run wrote nothing: the database already held this world.",
+    );
+  }
 
   lines.push(
     "",
@@ -162,7 +173,10 @@ export function formatSummary(input: {
   lines.push(
     comparison.equal
       ? "The database equals the simulator's ground truth: every box, item, return, withdrawal and exchange, every status and payload field."
-      : "The database differs from the simulator (see DIFFERS above). If this database holds the demo's world of an " +
+      : anotherWorld
+        ? "The database holds another world (see DIFFERS above): the demo's of an earlier day, or one made with " +
+          "other --orders, --seed or --days; the sync resumed from its checkpoints. Run again with --reset."
+        : "The database differs from the simulator (see DIFFERS above). If this database holds the demo's world of an " +
           "earlier day, or one made with other --orders, --seed or --days, run again with --reset.",
   );
   return lines.join("\n");
@@ -172,14 +186,19 @@ export function formatSummary(input: {
  * Deletes everything the sync stored for one vendor (the demo's --reset): its boxes, items,
  * receipts, withdrawals and exchanges, their change events (a feed consumer would otherwise see
  * events of rows that no longer exist), its checkpoints, runs, leases, failed slices, reconcile
- * gaps, quarantined records and resyncs. The vendor account and its outbox commands stay: they
- * are the seller's, not the sync's. One transaction.
+ * gaps, quarantined records and resyncs, and its outbox commands with their attempts (a kept
+ * command would make the same command in the next, fresh world a duplicate of it forever).
+ * The vendor account stays. One transaction.
  * @throws Prisma's error when a statement fails (nothing is deleted then).
  */
 export async function resetVendor(databaseUrl: string, vendorId: string): Promise<void> {
   const prisma = createPrisma(databaseUrl, { max: 2 });
   // Children before parents; resync_windows go with their resyncs (ON DELETE CASCADE).
+  // outbox_attempts has no vendor_id: it is reached through its command.
+  const attempts = `DELETE FROM outbox_attempts WHERE command_id IN
+                      (SELECT id FROM outbox_commands WHERE vendor_id = $1)`;
   const tables = [
+    "outbox_commands",
     "change_events",
     "order_items",
     "shipment_boxes",
@@ -198,7 +217,9 @@ export async function resetVendor(databaseUrl: string, vendorId: string): Promis
   ];
   try {
     await prisma.$transaction(
-      tables.map((table) => prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE vendor_id = $1`, vendorId)),
+      [attempts, ...tables.map((table) => `DELETE FROM ${table} WHERE vendor_id = $1`)].map((sql) =>
+        prisma.$executeRawUnsafe(sql, vendorId),
+      ),
     );
   } finally {
     await prisma.$disconnect();

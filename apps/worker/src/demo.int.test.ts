@@ -149,7 +149,19 @@ describe("npm run demo", () => {
     expect(await feedLength()).toBe(events);
   }, 120_000);
 
-  it("--reset forgets the vendor's change events and sync state too", async () => {
+  it("says the database holds another world when a run with other options writes nothing", async () => {
+    const events = await feedLength();
+    const { code, output } = await runDemo(["--seed", "4", "--orders", "300", "--days", "5"]);
+    expect(code).toBe(1);
+    expect(output).toContain(
+      "This run wrote nothing, yet the database differs from the simulator: it holds another world.",
+    );
+    expect(output).not.toContain("already held this world");
+    expect(output).toContain("Run again with --reset.");
+    expect(await feedLength()).toBe(events);
+  }, 120_000);
+
+  it("--reset forgets the vendor's change events, sync state and outbox too", async () => {
     // Interrupted as soon as the worker has started, after the reset.
     const { code, output } = await runDemo(["--reset", ...ARGS], /buyers {5}/);
     expect(output).toContain("Interrupted before the first sync finished");
@@ -161,7 +173,30 @@ describe("npm run demo", () => {
     );
     expect(orphans).toBe(0n);
 
+    // The docs' UPLOAD_INVOICE (docs/database.md), sent once, as a --daemon demo leaves it; another
+    // vendor's command must survive the demo vendor's reset.
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO vendor_accounts (vendor_id, name) VALUES ('B-OTHER', 'other')`,
+    );
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO outbox_commands (vendor_id, kind, shipment_box_id, order_id, payload, created_by, status)
+       VALUES ($1, 'UPLOAD_INVOICE', 300000000000012345, 9000000000001,
+               '{"deliveryCompanyCode": "CJGLS", "invoiceNumber": "123412341234"}', 'sql:my-wms', 'succeeded'),
+              ('B-OTHER', 'ACKNOWLEDGE', 300000000000054321, 9000000000002, '{}', 'sql:my-wms', 'succeeded')`,
+      DEMO_VENDOR.vendorId,
+    );
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO outbox_attempts (command_id, attempt, started_at, finished_at, request, outcome)
+       SELECT id, 1, now(), now(), '{}', 'succeeded' FROM outbox_commands`,
+    );
+
     await resetVendor(db.url, DEMO_VENDOR.vendorId);
+    const outbox = await prisma.$queryRawUnsafe<Array<{ vendor_id: string; kind: string; attempts: bigint }>>(
+      `SELECT c.vendor_id, c.kind, count(a.id) AS attempts
+         FROM outbox_commands c LEFT JOIN outbox_attempts a ON a.command_id = c.id
+        GROUP BY c.vendor_id, c.kind`,
+    );
+    expect(outbox).toEqual([{ vendor_id: "B-OTHER", kind: "ACKNOWLEDGE", attempts: 1n }]);
     const left = await prisma.$queryRawUnsafe<Array<{ table: string; n: bigint }>>(
       [
         "change_events",
