@@ -1,5 +1,5 @@
 // Public API of @cos/coupang, a stand-alone client of Coupang's WING OPEN API.
-// Facts about the API: /shared/coupang-api.md (sections cited in each docstring).
+// Facts about the API: docs/coupang-api.md (sections cited in each docstring).
 
 export { CoupangClient } from "./client.js";
 export type {
