@@ -288,13 +288,16 @@ function payloadOf(command: Command): Record<string, JsonValue> {
  * @param sql a Prisma client or transaction (enqueue inside a caller's transaction to commit with it).
  * @param options.now when the command is first due (UTC); default the database's now. A drainer
  *   on another clock (a simulated one in tests) passes its own.
+ * @param options.createdAt its `created_at` and `updated_at` (UTC); default the database's now. A
+ *   drainer that enqueues a command it will send passes its own clock's reading, so the command's
+ *   timestamps and its attempts' are on one clock.
  * @throws OutboxCommandError for an invalid command (nothing is stored); Postgres' foreign-key
  *   error for a vendor without a `vendor_accounts` row.
  */
 export async function enqueueCommand(
   sql: SqlClient,
   input: CommandInput,
-  options: { now?: Date } = {},
+  options: { now?: Date; createdAt?: Date } = {},
 ): Promise<{ command: OutboxCommandRecord; created: boolean }> {
   const command = parseCommand(input);
   return enqueueOutboxCommand(sql, {
@@ -309,5 +312,6 @@ export async function enqueueCommand(
     createdBy: command.createdBy,
     maxAttempts: command.maxAttempts ?? null,
     ...(options.now === undefined ? {} : { nextAttemptAt: options.now }),
+    ...(options.createdAt === undefined ? {} : { createdAt: options.createdAt }),
   });
 }

@@ -67,7 +67,10 @@ export interface DrainOutboxOptions {
   /** The vendor's client; its limiter paces every call and is paused by a 429. */
   client: OutboxClient;
   vendorId: string;
-  /** The clock (UTC instants); default the system clock. */
+  /**
+   * The clock (UTC instants); default the system clock. Read at each event, never once per drain:
+   * every instant written (claims, attempts, transitions, due times) is when it happened.
+   */
   now?: () => Date;
   /** Most commands claimed per drain; default 500. */
   limit?: number;
@@ -132,8 +135,8 @@ interface Entry {
   /** The write may have been applied by an earlier try: read back before sending. */
   unknown: boolean;
   verdict?: Verdict;
-  /** Its verdict is committed. */
-  written?: boolean;
+  /** The transition its verdict committed (see {@link Drain.commit}). */
+  committed?: { to: OutboxStatus; nextAttemptAt?: Date };
 }
 
 /** A claimed command that passed {@link parseCommand}. */
@@ -189,7 +192,6 @@ export async function drainOutbox(options: DrainOutboxOptions): Promise<DrainOut
 }
 
 class Drain {
-  private readonly now: Date;
   private readonly policies: Record<OutboxCommandKind, RetryPolicy>;
   private readonly attempts: OutboxAttemptInput[] = [];
   /** Commands this drain logged a call or read-back for (see {@link transition}). */
@@ -204,7 +206,6 @@ class Drain {
   private calls = 0;
 
   constructor(private readonly options: DrainOutboxOptions) {
-    this.now = (options.now ?? (() => new Date()))();
     this.policies = retryPolicies(options.retry);
   }
 
@@ -227,11 +228,11 @@ class Drain {
     for (const work of invoices.filter((w) => !w.verdict && w.ack !== undefined)) {
       const ack = work.ack;
       if (ack === undefined || ack.verdict?.to === "succeeded") continue;
-      const next = ack.verdict ? this.transition(ack, ack.verdict) : undefined;
+      // The acknowledgement's verdict was committed by the flush above: wait until it is due as stored.
       work.verdict = this.waitForAck(work, {
         id: ack.record.id,
-        status: next?.to ?? "pending",
-        dueAt: next?.nextAttemptAt,
+        status: ack.committed?.to ?? "pending",
+        dueAt: ack.committed?.nextAttemptAt,
         result: ack.verdict ? resultText(ack.verdict.code, ack.verdict.message) : null,
       });
     }
@@ -256,7 +257,7 @@ class Drain {
   private claim(ids?: readonly bigint[]): Promise<ClaimedOutboxCommand[]> {
     return claimOutboxCommands(this.options.prisma, {
       vendorId: this.options.vendorId,
-      now: this.now,
+      now: this.clock(),
       from: ids === undefined ? sourcesOf("in_flight") : ["pending"],
       kinds: EXECUTABLE_KINDS,
       limit: ids === undefined ? (this.options.limit ?? 500) : ids.length,
@@ -420,7 +421,7 @@ class Drain {
           to: "deferred",
           code: "SERIALIZED",
           message: "another command of the box goes first",
-          untilMs: this.now.getTime(),
+          untilMs: this.clock().getTime(),
         };
         return false;
       });
@@ -456,7 +457,7 @@ class Drain {
       if (c.kind === "CANCEL" && !cancels.has(c.shipmentBoxId))
         cancels.set(c.shipmentBoxId, `cancel command ${c.id} is ${c.status}`);
     }
-    const waitUntil = this.now.getTime() + this.policies.CANCEL.baseDelayMs;
+    const waitUntil = this.clock().getTime() + this.policies.CANCEL.baseDelayMs;
     for (const work of open) {
       const box = work.command.shipmentBoxId;
       const cancel = cancels.get(box);
@@ -617,6 +618,7 @@ class Drain {
       if (work.command.kind !== "UPLOAD_INVOICE" || work.box?.status !== "ACCEPT") continue;
       let ack = acks.get(work.command.shipmentBoxId);
       if (ack === undefined) {
+        const enqueuedAt = this.clock();
         const { command } = await enqueueCommand(
           this.options.prisma,
           {
@@ -626,7 +628,9 @@ class Drain {
             orderId: work.command.orderId,
             createdBy: `outbox: before upload command ${work.record.id}`,
           },
-          { now: this.now },
+          // Created on the drain's clock, as its attempts and transition will be, so it shows
+          // created before it was tried whatever the database's clock says.
+          { now: enqueuedAt, createdAt: enqueuedAt },
         );
         // Acknowledged before: Coupang's answer to the upload decides (the box may not show it yet).
         if (command.status === "succeeded") continue;
@@ -679,7 +683,7 @@ class Drain {
     const code = "WAITING_FOR_ACKNOWLEDGEMENT";
     const message = `box ${box} is ACCEPT and its acknowledgement command ${ack.id} is ${ack.status}${result}`;
     if (ack.status === "dead") return { to: "retry", unknown: work.unknown, code, message };
-    const untilMs = Math.max(this.now.getTime(), ack.dueAt?.getTime() ?? 0);
+    const untilMs = Math.max(this.clock().getTime(), ack.dueAt?.getTime() ?? 0);
     return { to: "deferred", code, message, untilMs };
   }
 
@@ -854,7 +858,7 @@ class Drain {
     ) {
       const pause =
         error instanceof CoupangRateLimitError ? (error.retryAfterMs ?? this.pauseMs()) : this.pauseMs();
-      this.pausedUntilMs = Math.max(this.pausedUntilMs ?? 0, this.now.getTime() + pause);
+      this.pausedUntilMs = Math.max(this.pausedUntilMs ?? 0, this.clock().getTime() + pause);
       this.stoppedBy ??= error;
       return this.deferred(`${error.name}: ${error.message}`, error);
     }
@@ -906,7 +910,7 @@ class Drain {
         : error instanceof CoupangAuthError
           ? "UNAUTHORIZED"
           : "RATE_LIMITED";
-    return { to: "deferred", code, message, untilMs: this.pausedUntilMs ?? this.now.getTime() };
+    return { to: "deferred", code, message, untilMs: this.pausedUntilMs ?? this.clock().getTime() };
   }
 
   private paused(): boolean {
@@ -961,16 +965,21 @@ class Drain {
    * transition, the effect of its success on the synced box, and the change events (last).
    */
   private async commit(): Promise<void> {
-    const done = this.entries.filter((e) => e.verdict && !e.written);
+    const done = this.entries.filter((e) => e.verdict && !e.committed);
     const attempts = this.attempts.splice(0);
     if (done.length === 0 && attempts.length === 0) return;
     for (const attempt of attempts) this.tried.add(attempt.commandId);
+    // Read now, not when the drain began: every attempt committed here has finished, so a
+    // command's finished_at is never before its last call or its own creation.
+    const now = this.clock();
+    const transitions = done.map(
+      (work) => [work, this.transition(work, work.verdict as Verdict, now)] as const,
+    );
     await withTransaction(this.options.prisma, async (tx) => {
       await recordOutboxAttempts(tx, attempts);
       // One effect per box, the latest: an acknowledgement and an upload of a box may finish together.
       const effects = new Map<bigint, BoxEffect>();
-      for (const work of done) {
-        const { to, ...change } = this.transition(work, work.verdict as Verdict);
+      for (const [work, { to, ...change }] of transitions) {
         if (!canTransition("in_flight", to)) throw new Error(`outbox: in_flight cannot become ${to}`);
         await transitionOutboxCommand(tx, { id: work.record.id, from: ["in_flight"], to, ...change });
         this.statuses[to] = (this.statuses[to] ?? 0) + 1;
@@ -980,13 +989,16 @@ class Drain {
       }
       await appendChangeEvents(tx, await markBoxAfterCommand(tx, [...effects.values()]));
     });
-    for (const work of done) work.written = true;
+    for (const [work, transition] of transitions) work.committed = transition;
   }
 
-  /** The status a verdict moves a claimed command to, and what else changes with it. */
-  private transition(work: Entry, verdict: Verdict) {
+  /**
+   * The status a verdict moves a claimed command to, and what else changes with it; `now` is the
+   * instant of the transition (its `updated_at`, `finished_at` when final, and the base of a retry's
+   * backoff).
+   */
+  private transition(work: Entry, verdict: Verdict, now: Date) {
     const result = { code: verdict.code, message: verdict.message };
-    const now = this.now;
     switch (verdict.to) {
       case "succeeded":
       case "rejected":

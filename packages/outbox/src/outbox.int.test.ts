@@ -762,6 +762,81 @@ describe("executors", () => {
   });
 });
 
+describe("timestamps", () => {
+  const LATENCY_MS = 200;
+
+  interface Timeline {
+    created: Date;
+    updated: Date;
+    finished: Date | null;
+    attempts: Array<{ outcome: string; started: Date; finished: Date }>;
+  }
+  /** A command's instants as stored, its attempts in order. */
+  async function timeline(id: bigint): Promise<Timeline> {
+    const [row] = await prisma.$queryRawUnsafe<Array<Omit<Timeline, "attempts">>>(
+      `SELECT created_at AS created, updated_at AS updated, finished_at AS finished FROM outbox_commands
+       WHERE id = $1::bigint`,
+      id.toString(),
+    );
+    const attempts = await prisma.$queryRawUnsafe<Timeline["attempts"]>(
+      `SELECT outcome, started_at AS started, finished_at AS finished FROM outbox_attempts
+       WHERE command_id = $1::bigint ORDER BY attempt`,
+      id.toString(),
+    );
+    return { ...row!, attempts };
+  }
+  /** `instants` as ISO texts (which sort as the instants do), for a readable failure. */
+  const texts = (instants: ReadonlyArray<Date | null>) => instants.map((at) => at?.toISOString() ?? "null");
+  /** Each call took at least the simulator's latency: the instants around it were read around it. */
+  const expectTimed = (t: Timeline) =>
+    expect(t.attempts.map((a) => a.finished.getTime() - a.started.getTime() >= LATENCY_MS)).toEqual(
+      t.attempts.map(() => true),
+    );
+  // The system clock, as the worker drains: the commands' created_at is the database's (same host).
+  const drainNow = () => drain({ now: undefined });
+
+  it("orders an upload's and its automatic acknowledgement's instants as they happened", async () => {
+    const [box] = await acceptBoxes(1);
+    await syncLocally(box!);
+    const { command } = await upload(box!, invoiceNumber());
+    sim.faults.add({ kind: "latency", latencyMs: LATENCY_MS });
+    expect(await drainNow()).toMatchObject({ statuses: { succeeded: 2 }, calls: 2 });
+    const ackRow = (await commands()).find((c) => c.kind === "ACKNOWLEDGE")!;
+    const up = await timeline(command.id);
+    const ack = await timeline(ackRow.id);
+    expect(up.attempts.map((a) => a.outcome)).toEqual(["succeeded"]);
+    expect(ack.attempts.map((a) => a.outcome)).toEqual(["succeeded"]);
+    expectTimed(up);
+    expectTimed(ack);
+    // The acknowledgement is created for the upload, sent and recorded, and only then is the upload sent.
+    const chain = texts([
+      up.created,
+      ack.created,
+      ack.attempts[0]!.started,
+      ack.attempts[0]!.finished,
+      ack.finished,
+      up.attempts[0]!.started,
+      up.attempts[0]!.finished,
+      up.finished,
+    ]);
+    expect(chain).toEqual([...chain].sort());
+    expect(texts([up.updated, ack.updated])).toEqual(texts([up.finished, ack.finished]));
+  });
+
+  it("orders a plain acknowledgement's instants as they happened", async () => {
+    const [box] = await acceptBoxes(1);
+    const { command } = await ack(box!);
+    sim.faults.add({ kind: "latency", latencyMs: LATENCY_MS });
+    expect(await drainNow()).toMatchObject({ statuses: { succeeded: 1 }, calls: 1 });
+    const t = await timeline(command.id);
+    expect(t.attempts.map((a) => a.outcome)).toEqual(["succeeded"]);
+    expectTimed(t);
+    const chain = texts([t.created, t.attempts[0]!.started, t.attempts[0]!.finished, t.finished]);
+    expect(chain).toEqual([...chain].sort());
+    expect(texts([t.updated])).toEqual(texts([t.finished]));
+  });
+});
+
 describe("CANCEL", () => {
   const cancel = (box: Box, extra: Record<string, unknown> = {}, now = sim.clock.now()) =>
     enqueueCommand(

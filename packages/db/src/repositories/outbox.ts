@@ -70,6 +70,8 @@ export interface EnqueueOutboxInput {
   maxAttempts: number | null;
   /** When it is first due; default the database's now. */
   nextAttemptAt?: Date;
+  /** Its `created_at` and `updated_at`; default the database's now. */
+  createdAt?: Date;
 }
 
 const COLUMNS = `c.id, c.vendor_id AS "vendorId", c.kind, c.shipment_box_id AS "shipmentBoxId",
@@ -92,8 +94,9 @@ export async function enqueueOutboxCommand(
 ): Promise<{ command: OutboxCommandRecord; created: boolean }> {
   const inserted = await sql.$queryRawUnsafe<OutboxCommandRecord[]>(
     `INSERT INTO outbox_commands AS c (vendor_id, kind, shipment_box_id, order_id, vendor_item_id, payload,
-       dedupe_key, created_by, max_attempts, next_attempt_at)
-     VALUES ($1, $2, $3::bigint, $4::bigint, $5::bigint, $6::jsonb, $7, $8, $9, coalesce($10::timestamptz, now()))
+       dedupe_key, created_by, max_attempts, next_attempt_at, created_at, updated_at)
+     VALUES ($1, $2, $3::bigint, $4::bigint, $5::bigint, $6::jsonb, $7, $8, $9, coalesce($10::timestamptz, now()),
+       coalesce($11::timestamptz, now()), coalesce($11::timestamptz, now()))
      ON CONFLICT (dedupe_key) DO NOTHING
      RETURNING ${COLUMNS}`,
     input.vendorId,
@@ -106,6 +109,7 @@ export async function enqueueOutboxCommand(
     input.createdBy,
     input.maxAttempts,
     input.nextAttemptAt ?? null,
+    input.createdAt ?? null,
   );
   const [created] = inserted;
   if (created) return { command: created, created: true };
