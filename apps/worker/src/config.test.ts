@@ -62,6 +62,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base, SYNC_LOOKBACK_MINUTES: "5" })).toThrow(/SYNC_LOOKBACK_MINUTES/);
   });
 
+  it("says a required variable is not set, and shows the text a number could not be read from", () => {
+    const { DATABASE_URL: _unset, ...noDatabase } = base;
+    expect(() => loadConfig({ ...noDatabase, SYNC_POLL_INTERVAL_SECONDS: "abc" })).toThrow(
+      'invalid configuration:\n  DATABASE_URL: required, not set\n  SYNC_POLL_INTERVAL_SECONDS: expected a whole number, got "abc"',
+    );
+  });
+
   it("names a missing secret without printing any secret", () => {
     const err = (() => {
       try {

@@ -199,6 +199,20 @@ const envSchema = z.object({
   ),
 });
 
+/**
+ * A zod issue of a variable in words an operator reads at once: zod's own "Invalid input:
+ * expected string, received undefined" for a variable that is not set, and "expected number,
+ * received NaN" for one that is not a number, which would not show the value given. A number's
+ * text is shown (no secret is a number); any other issue keeps the schema's message.
+ */
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const raw = env[String(issue.path[0])];
+  if (issue.code !== "invalid_type") return issue.message;
+  if (raw === undefined || raw.trim() === "") return "required, not set";
+  if (issue.expected === "number") return `expected a whole number, got ${JSON.stringify(raw)}`;
+  return issue.message;
+}
+
 /** A setting that is missing or wrong, named with its variable. */
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -211,7 +225,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): Readonly<WorkerConfig> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${describeIssue(i, env)}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
