@@ -168,16 +168,30 @@ export interface WorkerApp {
 export async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1 });
   redis.on("error", (err) => log.debug({ err }, "redis connection error"));
+  const target = new URL(url);
+  const where = `${target.hostname}:${target.port || 6379}`;
+  const db = Number(target.pathname.slice(1) || 0);
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    const target = new URL(url);
-    throw new Error(
-      `cannot reach Redis at REDIS_URL (${target.hostname}:${target.port || 6379}): ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw new Error(`cannot reach Redis at REDIS_URL (${where}): ${(err as Error).message}`, { cause: err });
+  }
+  // ioredis reports a refused SELECT only as an 'error' event and goes on in database 0, where
+  // the queues would land beside another deployment's. Selected again here, a refusal throws.
+  if (db !== 0) {
+    try {
+      await redis.select(db);
+    } catch (err) {
+      redis.disconnect();
+      throw new Error(
+        `cannot use database ${db} of Redis at REDIS_URL (${where}): ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
   }
   const policy = (await redis.config("GET", "maxmemory-policy").catch(() => null)) as string[] | null;
   if (policy && policy[1] !== "noeviction") {

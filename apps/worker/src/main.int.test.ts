@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startSimulator, type Simulator } from "@cos/coupang-sim";
 import { startDaemon, WORKER_MAIN } from "../../../test/support/daemon.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
@@ -79,12 +79,42 @@ describe("the daemon (npm start)", () => {
       expect(output).toMatch(/"msg":"worker stopped"/);
       expect(output).not.toMatch(/jobs still running after their calls failed/);
       expect(code).toBe(0);
-      // 2 s for the polls, then the abandoned ones end at once: far from the 10 s hard deadline.
-      expect(stopMs).toBeLessThan(7_000);
+      // 2 s for the polls, then the abandoned ones end at once: before the hard deadline (2 + 10 s),
+      // which would have exited 1.
+      expect(stopMs).toBeLessThan(9_000);
     } finally {
       sim.faults.remove(rule.id);
     }
   });
+
+  it.skipIf(inject("redisUrl") === null)(
+    "exits 69 naming the database when REDIS_URL names one Redis does not have",
+    async () => {
+      const url = new URL(inject("redisUrl")!);
+      url.pathname = "/9999";
+      const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: db.url,
+          REDIS_URL: url.toString(),
+          QUEUE_PREFIX: `m${randomBytes(3).toString("hex")}`,
+          COUPANG_BASE_URL: sim.url,
+          COUPANG_VENDOR_ID: VENDOR.vendorId,
+          COUPANG_ACCESS_KEY: VENDOR.accessKey,
+          COUPANG_SECRET_KEY: VENDOR.secretKey,
+          HTTP_PORT: "0",
+        },
+      });
+      let output = "";
+      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+      const code = await new Promise<number | null>((r) => child.on("exit", r));
+      expect(code).toBe(69);
+      expect(output).toMatch(
+        /cannot use database 9999 of Redis at REDIS_URL \([^)]+\): ERR DB index is out of range/,
+      );
+    },
+  );
 
   it("refuses to start with a clear message and exit code 78 when the config is invalid", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", WORKER_MAIN], {
