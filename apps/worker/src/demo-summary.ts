@@ -193,10 +193,8 @@ export function formatSummary(input: {
  */
 export async function resetVendor(databaseUrl: string, vendorId: string): Promise<void> {
   const prisma = createPrisma(databaseUrl, { max: 2 });
-  // Children before parents; resync_windows go with their resyncs (ON DELETE CASCADE).
-  // outbox_attempts has no vendor_id: it is reached through its command.
-  const attempts = `DELETE FROM outbox_attempts WHERE command_id IN
-                      (SELECT id FROM outbox_commands WHERE vendor_id = $1)`;
+  // Children before parents; resync_windows go with their resyncs and outbox_attempts with their
+  // commands (ON DELETE CASCADE).
   const tables = [
     "outbox_commands",
     "change_events",
@@ -217,9 +215,7 @@ export async function resetVendor(databaseUrl: string, vendorId: string): Promis
   ];
   try {
     await prisma.$transaction(
-      [attempts, ...tables.map((table) => `DELETE FROM ${table} WHERE vendor_id = $1`)].map((sql) =>
-        prisma.$executeRawUnsafe(sql, vendorId),
-      ),
+      tables.map((table) => prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE vendor_id = $1`, vendorId)),
     );
   } finally {
     await prisma.$disconnect();
